@@ -1,0 +1,29 @@
+//! Embeds every `rules/*.toml` file into the binary.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+fn main() {
+    let rules_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    println!("cargo:rerun-if-changed={}", rules_dir.display());
+    let mut files: Vec<_> = std::fs::read_dir(&rules_dir)
+        .expect("rules/ directory is readable")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    let mut out = String::from("&[\n");
+    for path in &files {
+        println!("cargo:rerun-if-changed={}", path.display());
+        let name = path.file_name().unwrap().to_string_lossy();
+        writeln!(
+            out,
+            "    ({name:?}, include_str!({:?})),",
+            path.display().to_string()
+        )
+        .unwrap();
+    }
+    out.push(']');
+    let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("embedded_rules.rs");
+    std::fs::write(dest, out).expect("OUT_DIR is writable");
+}

@@ -1,0 +1,387 @@
+//! Runs a parsed command line: builds the detector and filter, runs a source on worker threads,
+//! collects findings on another, and writes the report.
+
+use std::collections::HashSet;
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use crossbeam_channel::Receiver;
+
+use crate::cli::{Cli, ColorChoice, Command, CommonArgs, RulesCommand, ScanTarget};
+use crate::config::{Config, parse_size};
+use crate::detect::rules::{compile_specs, embedded_rules, load_rule_file};
+use crate::detect::{Detector, Rule, examples::check_examples};
+use crate::filter::{Filter, IGNORE_FILE_NAME, load_baseline};
+use crate::finding::Finding;
+use crate::report::{self, Format, ReportOptions, Summary};
+use crate::scan::Scanner;
+use crate::source;
+
+/// How a run ended; the numeric value is the exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Outcome {
+    /// Nothing found.
+    Clean = 0,
+    /// Findings at or above `--fail-on`.
+    Findings = 1,
+    /// Something failed or could not be read.
+    Error = 2,
+}
+
+/// Default `--max-file-size`.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 << 20;
+
+/// Runs one command line.
+pub fn run(cli: Cli) -> Result<Outcome> {
+    match cli.command {
+        Command::Scan(ScanTarget::Dir(args)) => {
+            for path in &args.paths {
+                if std::fs::symlink_metadata(path).is_err() {
+                    bail!("path does not exist: {}", path.display());
+                }
+            }
+            let root = args.paths.first().filter(|p| p.is_dir()).cloned();
+            let mut excludes = args.exclude.clone();
+            let opts = source::fs::DirOptions {
+                roots: args.paths.clone(),
+                gitignore: args.gitignore,
+                excludes: Vec::new(),
+                follow_symlinks: args.follow_symlinks,
+                threads: args.common.threads,
+            };
+            run_scan(&args.common, root.as_deref(), move |scanner, config| {
+                excludes.extend(config.scan.exclude.iter().cloned());
+                let opts = source::fs::DirOptions { excludes, ..opts };
+                source::fs::scan_dirs(&opts, scanner)
+            })
+        }
+        Command::Scan(ScanTarget::Stdin(args)) => {
+            let name = args.path_name.clone();
+            run_scan(&args.common, None, move |scanner, _| {
+                source::stdin::scan_stdin(scanner, &name)
+            })
+        }
+        Command::Rules(RulesCommand::List { rule_files, json }) => list_rules(&rule_files, json),
+        Command::Rules(RulesCommand::Check { files }) => check_rule_files(&files),
+    }
+}
+
+/// Builds the rule set: built-in rules, the config's rules and `--rules` files, minus disabled ones.
+pub fn build_detector(
+    config: &Config,
+    rule_files: &[PathBuf],
+    disabled: &[String],
+) -> Result<Detector> {
+    let mut rules = embedded_rules()?;
+    if !config.rule.is_empty() {
+        let source = config
+            .source
+            .as_ref()
+            .map_or_else(|| "config".to_string(), |p| p.display().to_string());
+        rules.extend(compile_specs(config.rule.clone(), &source)?);
+    }
+    for file in rule_files {
+        rules.extend(load_rule_file(file)?);
+    }
+    let disabled: HashSet<&str> = config
+        .disabled_rules
+        .iter()
+        .chain(disabled)
+        .map(String::as_str)
+        .collect();
+    for id in &disabled {
+        if !rules.iter().any(|r| &*r.id == *id) {
+            bail!("cannot disable unknown rule id {id:?} (see `ferret rules list`)");
+        }
+    }
+    rules.retain(|r| !disabled.contains(&*r.id));
+    Detector::new(rules)
+}
+
+/// Runs `source` against a scanner built from `common` and the config found at `root`, then
+/// reports. Findings made before an error are reported; the error then sets the exit status.
+pub fn run_scan<F>(common: &CommonArgs, root: Option<&Path>, source: F) -> Result<Outcome>
+where
+    F: FnOnce(&Scanner, &Config) -> Result<()> + Send,
+{
+    let started = Instant::now();
+    let config = Config::discover(common.config.as_deref(), root)?;
+    let detector = build_detector(&config, &common.rule_files, &common.disable_rule)?;
+    let mut filter = Filter::new(&config.allow)?;
+    match (&common.ignore_file, root) {
+        (Some(path), _) => filter.load_ignore_file(path)?,
+        (None, Some(root)) if root.join(IGNORE_FILE_NAME).is_file() => {
+            filter.load_ignore_file(&root.join(IGNORE_FILE_NAME))?
+        }
+        _ => {}
+    }
+    if let Some(path) = &common.baseline {
+        filter.set_baseline(load_baseline(path)?);
+    }
+    let max_size = match (common.max_file_size, &config.scan.max_file_size) {
+        (Some(n), _) => n,
+        (None, Some(text)) => parse_size(text)
+            .map_err(anyhow::Error::msg)
+            .with_context(|| {
+                format!(
+                    "config {}: [scan] max_file_size",
+                    display_opt(&config.source)
+                )
+            })?,
+        (None, None) => DEFAULT_MAX_FILE_SIZE,
+    };
+    if common.threads > 0 {
+        // Fails only if a pool was already built in this process, in which case it is kept.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(common.threads)
+            .build_global();
+    }
+    let out = open_output(common.output.as_deref())?;
+    let stream = common.format == Format::Jsonl;
+    let opts = ReportOptions {
+        show_secrets: common.show_secrets,
+        color: match common.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => common.output.is_none() && std::io::stdout().is_terminal(),
+        },
+    };
+
+    let (tx, rx) = crossbeam_channel::bounded::<Finding>(4096);
+    let mut scanner = Scanner::new(detector, filter, max_size, tx);
+    scanner.scan_binary = common.scan_binary;
+
+    let done = AtomicBool::new(false);
+    let show_progress = !common.quiet && std::io::stderr().is_terminal();
+    let (findings, source_result, out) = std::thread::scope(|s| {
+        let collector_opts = opts.clone();
+        let collector = s.spawn(move || collect(rx, stream.then_some(out), &collector_opts));
+        let result = std::thread::scope(|inner| {
+            if show_progress {
+                inner.spawn(|| print_progress(&scanner, &done));
+            }
+            let result = source(&scanner, &config);
+            done.store(true, Ordering::Relaxed);
+            result
+        });
+        scanner.close_sink();
+        let (findings, out) = collector
+            .join()
+            .unwrap_or_else(|_| (Err(anyhow::anyhow!("the report writer panicked")), None));
+        (findings, result, out)
+    });
+    let findings = findings?;
+    let mut summary = summarise(&scanner, &findings, started.elapsed());
+    if let Err(err) = &source_result {
+        summary.errors.push(crate::scan::ScanError {
+            subject: "scan".into(),
+            message: format!("{err:#}"),
+        });
+    }
+    let mut out = match out {
+        Some(out) => out,
+        None => open_output(common.output.as_deref())?,
+    };
+    if !stream {
+        report::write_report(
+            &mut out,
+            common.format,
+            &findings,
+            scanner.detector.rules(),
+            &summary,
+            &opts,
+        )?;
+    }
+    out.flush().context("cannot write the report")?;
+    if !common.quiet {
+        let report_shows_errors = common.format == Format::Text && common.output.is_none();
+        if !report_shows_errors {
+            for e in &summary.errors {
+                eprintln!("ferret: could not scan {}: {}", e.subject, e.message);
+            }
+        }
+        if !summary.stale_baseline.is_empty() && !report_shows_errors {
+            eprintln!(
+                "ferret: {} baseline entries are stale (no longer found): {}",
+                summary.stale_baseline.len(),
+                summary.stale_baseline.join(", ")
+            );
+        }
+        eprintln!("{}", summary.line());
+    }
+    source_result?;
+    Ok(if !summary.errors.is_empty() {
+        Outcome::Error
+    } else if findings.iter().any(|f| common.fail_on.fails(f.severity)) {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}
+
+fn display_opt(p: &Option<PathBuf>) -> String {
+    p.as_ref()
+        .map_or_else(|| "-".into(), |p| p.display().to_string())
+}
+
+/// The report destination: a file (created, buffered) or standard output.
+fn open_output(path: Option<&Path>) -> Result<Box<dyn Write + Send>> {
+    Ok(match path {
+        Some(path) => Box::new(BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot create output file {}", path.display()))?,
+        )),
+        None => Box::new(BufWriter::new(std::io::stdout())),
+    })
+}
+
+type Collected = (Result<Vec<Finding>>, Option<Box<dyn Write + Send>>);
+
+/// Receives findings until every sender is gone; deduplicates them; streams them when `stream` is
+/// given, otherwise returns them sorted.
+fn collect(
+    rx: Receiver<Finding>,
+    mut stream: Option<Box<dyn Write + Send>>,
+    opts: &ReportOptions,
+) -> Collected {
+    let mut seen = HashSet::new();
+    let mut findings = Vec::new();
+    let mut write_error = None;
+    for finding in rx {
+        let key = (
+            finding.fingerprint.clone(),
+            finding.path().to_string(),
+            finding.line,
+            finding.column,
+            finding.origin.text_suffix(),
+        );
+        if !seen.insert(key) {
+            continue;
+        }
+        if let Some(out) = stream.as_mut()
+            && write_error.is_none()
+            && let Err(e) = report::json::write_jsonl_line(out, &finding, opts)
+        {
+            write_error = Some(e);
+        }
+        findings.push(finding);
+    }
+    if let Some(e) = write_error {
+        return (Err(e.context("cannot write the report")), stream);
+    }
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    (Ok(findings), stream)
+}
+
+fn summarise(scanner: &Scanner, findings: &[Finding], elapsed: Duration) -> Summary {
+    let s = &scanner.stats;
+    let get = |c: &std::sync::atomic::AtomicU64| c.load(Ordering::Relaxed);
+    Summary {
+        blobs: get(&s.blobs),
+        bytes: get(&s.bytes),
+        findings: findings.len(),
+        distinct_secrets: findings
+            .iter()
+            .map(|f| &f.fingerprint)
+            .collect::<HashSet<_>>()
+            .len(),
+        skipped_binary: get(&s.skipped_binary),
+        skipped_too_large: get(&s.skipped_too_large),
+        skipped_symlinks: get(&s.skipped_symlinks),
+        skipped_allowlisted: get(&s.skipped_allowlisted),
+        suppressed: get(&s.suppressed),
+        errors: s.error_list(),
+        stale_baseline: scanner.filter.stale_baseline_entries(),
+        elapsed,
+    }
+}
+
+/// Redraws a one-line progress counter on stderr until `done`.
+fn print_progress(scanner: &Scanner, done: &AtomicBool) {
+    let mut drawn = false;
+    let started = Instant::now();
+    while !done.load(Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(100));
+        if started.elapsed() < Duration::from_millis(500) {
+            continue;
+        }
+        let s = &scanner.stats;
+        eprint!(
+            "\r\x1b[Kscanning: {} blobs, {}",
+            s.blobs.load(Ordering::Relaxed),
+            report::human_bytes(s.bytes.load(Ordering::Relaxed))
+        );
+        drawn = true;
+    }
+    if drawn {
+        eprint!("\r\x1b[K");
+    }
+}
+
+fn list_rules(rule_files: &[PathBuf], json: bool) -> Result<Outcome> {
+    let detector = build_detector(&Config::default(), rule_files, &[])?;
+    let mut out = BufWriter::new(std::io::stdout());
+    if json {
+        let rules: Vec<_> = detector.rules().iter().map(rule_json).collect();
+        serde_json::to_writer_pretty(&mut out, &rules)?;
+        writeln!(out)?;
+    } else {
+        for rule in detector.rules() {
+            writeln!(
+                out,
+                "{:<40} {:<9} {}",
+                rule.id,
+                rule.severity.as_str(),
+                rule.name
+            )?;
+        }
+        writeln!(out, "{} rules", detector.rules().len())?;
+    }
+    out.flush()?;
+    Ok(Outcome::Clean)
+}
+
+fn rule_json(rule: &Rule) -> serde_json::Value {
+    serde_json::json!({
+        "id": &*rule.id,
+        "name": &*rule.name,
+        "severity": rule.severity.as_str(),
+        "keywords": rule.keywords,
+        "pattern": rule.regex.as_str(),
+        "rotate": rule.rotate.as_deref(),
+        "verifiable": rule.verify.is_some(),
+        "defined_at": rule.defined_at,
+    })
+}
+
+fn check_rule_files(files: &[PathBuf]) -> Result<Outcome> {
+    let mut failed = false;
+    for file in files {
+        let rules = load_rule_file(file)?;
+        let count = rules.len();
+        let detector = Detector::new(rules)?;
+        let failures = check_examples(&detector, true);
+        for f in &failures {
+            println!("{}: {}: {}", f.defined_at, f.rule_id, f.message);
+        }
+        if failures.is_empty() {
+            println!("{}: {count} rules, all examples pass", file.display());
+        } else {
+            failed = true;
+            println!(
+                "{}: {} problems in {count} rules",
+                file.display(),
+                failures.len()
+            );
+        }
+    }
+    Ok(if failed {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}

@@ -1,0 +1,69 @@
+//! Runs rules' positive and negative examples: the test every rule carries with it.
+
+use super::{Detector, Scratch};
+
+/// One example that did not behave as its rule promises.
+#[derive(Debug, Clone)]
+pub struct ExampleFailure {
+    /// `file:line` of the rule.
+    pub defined_at: String,
+    /// The rule id.
+    pub rule_id: String,
+    /// What went wrong, with the example text.
+    pub message: String,
+}
+
+/// Checks every example of every rule in `detector`; returns the failures (empty when all pass).
+///
+/// `require_counts` also fails rules with fewer than two positive or two negative examples.
+pub fn check_examples(detector: &Detector, require_counts: bool) -> Vec<ExampleFailure> {
+    let mut failures = Vec::new();
+    let mut scratch = Scratch::default();
+    let mut matches = Vec::new();
+    for (idx, rule) in detector.rules().iter().enumerate() {
+        let mut fail = |message: String| {
+            failures.push(ExampleFailure {
+                defined_at: rule.defined_at.clone(),
+                rule_id: rule.id.to_string(),
+                message,
+            })
+        };
+        if require_counts && (rule.examples.len() < 2 || rule.negative_examples.len() < 2) {
+            fail(format!(
+                "needs at least 2 examples and 2 negative_examples (has {} and {})",
+                rule.examples.len(),
+                rule.negative_examples.len()
+            ));
+        }
+        if require_counts && rule.rotate.is_none() {
+            fail("has no `rotate` link".into());
+        }
+        for example in &rule.examples {
+            detector.scan(example.as_bytes(), &mut scratch, &mut matches);
+            if !matches.iter().any(|m| m.rule == idx) {
+                let others: Vec<&str> = matches
+                    .iter()
+                    .map(|m| &*detector.rules()[m.rule].id)
+                    .collect();
+                fail(format!(
+                    "example does not match: {example:?}{}",
+                    if others.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (matched instead: {})", others.join(", "))
+                    }
+                ));
+            }
+        }
+        for example in &rule.negative_examples {
+            detector.scan(example.as_bytes(), &mut scratch, &mut matches);
+            if let Some(m) = matches.iter().find(|m| m.rule == idx) {
+                fail(format!(
+                    "negative example matches (secret {:?}): {example:?}",
+                    String::from_utf8_lossy(&m.secret)
+                ));
+            }
+        }
+    }
+    failures
+}

@@ -1,0 +1,134 @@
+//! Runs candidate rules' patterns inside their windows and confirms each match (entropy, checksum,
+//! allow-list, placeholder filter).
+
+use std::sync::Arc;
+
+use regex::bytes::CaptureLocations;
+
+use super::entropy::shannon_entropy;
+use super::placeholder::is_placeholder;
+use super::rules::{Rule, char_class_count};
+
+/// One confirmed match of a rule in a blob.
+#[derive(Debug, Clone)]
+pub struct Match {
+    /// Index of the rule in the detector's rule list.
+    pub rule: usize,
+    /// Byte offset of the secret's first byte in the blob.
+    pub start: usize,
+    /// Byte offset one past the secret's last byte.
+    pub end: usize,
+    /// 1-based line of `start`.
+    pub line: usize,
+    /// 1-based byte column of `start`.
+    pub column: usize,
+    /// 1-based line of the secret's last byte.
+    pub end_line: usize,
+    /// The secret bytes.
+    pub secret: Vec<u8>,
+    /// Other named groups of the pattern (for verifiers that need a second value).
+    pub captures: Vec<(Arc<str>, String)>,
+    /// Shannon entropy of the secret.
+    pub entropy: f64,
+    /// `Some(valid)` when the rule defines a checksum.
+    pub checksum_valid: Option<bool>,
+}
+
+/// Searches one window of `data` with `rule`, pushing confirmed matches onto `out`.
+pub fn match_window(
+    rule_idx: usize,
+    rule: &Rule,
+    data: &[u8],
+    window: (usize, usize),
+    locs: &mut CaptureLocations,
+    out: &mut Vec<Match>,
+) {
+    let hay = &data[..window.1];
+    let mut at = window.0;
+    while at <= hay.len() {
+        let Some((m_start, m_end)) = rule
+            .regex
+            .captures_read_at(locs, hay, at)
+            .map(|m| (m.start(), m.end()))
+        else {
+            break;
+        };
+        at = if m_end > m_start { m_end } else { m_end + 1 };
+        let Some((start, end)) = locs.get(rule.secret_group) else {
+            continue;
+        };
+        if let Some(found) = confirm(rule_idx, rule, hay, start, end, locs) {
+            out.push(found);
+        }
+    }
+}
+
+fn confirm(
+    rule_idx: usize,
+    rule: &Rule,
+    hay: &[u8],
+    start: usize,
+    end: usize,
+    locs: &CaptureLocations,
+) -> Option<Match> {
+    let secret = &hay[start..end];
+    if secret.is_empty() {
+        return None;
+    }
+    let entropy = shannon_entropy(secret);
+    if rule.min_entropy.is_some_and(|floor| entropy < floor) {
+        return None;
+    }
+    if char_class_count(secret) < rule.min_char_classes
+        || !rule
+            .must_contain
+            .iter()
+            .all(|class| secret.iter().any(|&b| class.contains(b)))
+    {
+        return None;
+    }
+    if rule.allow.iter().any(|re| re.is_match(secret)) || is_placeholder(secret) {
+        return None;
+    }
+    let checksum_valid = rule.checksum.map(|c| c.is_valid(secret));
+    let captures = rule
+        .regex
+        .capture_names()
+        .enumerate()
+        .filter_map(|(i, name)| {
+            let name = name.filter(|n| *n != "secret")?;
+            let (s, e) = locs.get(i)?;
+            Some((
+                Arc::from(name),
+                String::from_utf8_lossy(&hay[s..e]).into_owned(),
+            ))
+        })
+        .collect();
+    Some(Match {
+        rule: rule_idx,
+        start,
+        end,
+        line: 0,
+        column: 0,
+        end_line: 0,
+        secret: secret.to_vec(),
+        captures,
+        entropy,
+        checksum_valid,
+    })
+}
+
+/// Fills in line and column numbers of `matches` (sorted by `start`) in one pass over `data`.
+pub fn assign_lines(data: &[u8], matches: &mut [Match]) {
+    let mut line = 1;
+    let mut pos = 0;
+    for m in matches.iter_mut() {
+        line += memchr::memchr_iter(b'\n', &data[pos..m.start]).count();
+        let line_start = memchr::memrchr(b'\n', &data[..m.start]).map_or(0, |nl| nl + 1);
+        pos = m.start;
+        m.line = line;
+        m.column = m.start - line_start + 1;
+        let last = m.end.saturating_sub(1).max(m.start);
+        m.end_line = line + memchr::memchr_iter(b'\n', &data[m.start..last]).count();
+    }
+}

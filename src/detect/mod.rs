@@ -1,0 +1,93 @@
+//! Detection: which rules match where in a blob. Knows nothing about where bytes came from.
+
+pub mod checksum;
+pub mod entropy;
+pub mod examples;
+pub mod matcher;
+pub mod placeholder;
+pub mod prefilter;
+pub mod rules;
+
+use anyhow::Result;
+use regex::bytes::CaptureLocations;
+
+pub use matcher::Match;
+pub use rules::{Rule, Severity};
+
+use prefilter::{Prefilter, Windows};
+
+/// Rules whose ids start with this are catch-alls; a specific rule matching the same bytes wins.
+pub const GENERIC_RULE_PREFIX: &str = "generic-";
+
+/// The compiled rule set plus its keyword prefilter.
+#[derive(Debug)]
+pub struct Detector {
+    rules: Vec<Rule>,
+    prefilter: Prefilter,
+}
+
+/// Per-thread scratch space so scanning a blob allocates nothing in the common case.
+#[derive(Default)]
+pub struct Scratch {
+    windows: Windows,
+    locations: Vec<Option<CaptureLocations>>,
+}
+
+impl Detector {
+    /// Compiles the prefilter over `rules`; fails on duplicate rule ids.
+    pub fn new(rules: Vec<Rule>) -> Result<Self> {
+        rules::check_unique_ids(&rules)?;
+        let prefilter = Prefilter::new(&rules)?;
+        Ok(Self { rules, prefilter })
+    }
+
+    /// The rules, indexed by [`Match::rule`].
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// Finds every confirmed match in `data`, sorted by position, into `out` (cleared first).
+    pub fn scan(&self, data: &[u8], scratch: &mut Scratch, out: &mut Vec<Match>) {
+        out.clear();
+        self.prefilter
+            .windows(data, &self.rules, &mut scratch.windows);
+        if scratch.windows.touched.is_empty() {
+            return;
+        }
+        if scratch.locations.len() != self.rules.len() {
+            scratch.locations = (0..self.rules.len()).map(|_| None).collect();
+        }
+        for &rule_idx in &scratch.windows.touched {
+            let rule = &self.rules[rule_idx];
+            let locs =
+                scratch.locations[rule_idx].get_or_insert_with(|| rule.regex.capture_locations());
+            for &window in &scratch.windows.per_rule[rule_idx] {
+                matcher::match_window(rule_idx, rule, data, window, locs, out);
+            }
+        }
+        if out.is_empty() {
+            return;
+        }
+        out.sort_by_key(|m| (m.start, m.end, m.rule));
+        self.drop_generic_overlaps(out);
+        matcher::assign_lines(data, out);
+    }
+
+    /// Removes generic-rule matches whose secret overlaps a specific rule's secret.
+    fn drop_generic_overlaps(&self, matches: &mut Vec<Match>) {
+        let is_generic = |m: &Match| self.rules[m.rule].id.starts_with(GENERIC_RULE_PREFIX);
+        if !matches.iter().any(is_generic) {
+            return;
+        }
+        let specific: Vec<(usize, usize)> = matches
+            .iter()
+            .filter(|m| !is_generic(m))
+            .map(|m| (m.start, m.end))
+            .collect();
+        matches
+            .retain(|m| !is_generic(m) || !specific.iter().any(|&(s, e)| m.start < e && s < m.end));
+        // Two generic rules on the same bytes report once.
+        matches
+            .dedup_by(|b, a| is_generic(a) && is_generic(b) && b.start < a.end && a.start < b.end);
+    }
+}

@@ -1,0 +1,113 @@
+//! Recognises values that have the shape of a secret but are obviously not one: documentation
+//! placeholders, template variables, environment look-ups and keyboard runs.
+
+/// Substrings (compared ASCII case-insensitively) that mark a value as a placeholder.
+const PLACEHOLDER_MARKERS: &[&str] = &[
+    "example",
+    "xxxx",
+    "****",
+    "${",
+    "{{",
+    "%(",
+    "process.env",
+    "os.environ",
+    "getenv",
+    "your_",
+    "your-",
+    "yourkey",
+    "dummy",
+    "sample",
+    "placeholder",
+    "changeme",
+    "change_me",
+    "redacted",
+    "fake",
+    "insert",
+    "replace",
+    "<",
+    "...",
+    "…",
+];
+
+/// Returns whether `secret` is a placeholder rather than a credential.
+pub fn is_placeholder(secret: &[u8]) -> bool {
+    if PLACEHOLDER_MARKERS
+        .iter()
+        .any(|marker| contains_ignore_ascii_case(secret, marker.as_bytes()))
+    {
+        return true;
+    }
+    longest_identical_run(secret) >= 6 || longest_ascending_run(secret) >= 7
+}
+
+fn contains_ignore_ascii_case(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|window| window.eq_ignore_ascii_case(needle))
+}
+
+fn longest_identical_run(bytes: &[u8]) -> usize {
+    let mut best = 0;
+    let mut run = 0;
+    let mut prev = None;
+    for &b in bytes {
+        run = if Some(b) == prev { run + 1 } else { 1 };
+        prev = Some(b);
+        best = best.max(run);
+    }
+    best
+}
+
+/// Longest run of alphanumerics that each follow the previous by one (`1234567`, `abcdefg`).
+fn longest_ascending_run(bytes: &[u8]) -> usize {
+    let mut best = 0;
+    let mut run = 0;
+    let mut prev: Option<u8> = None;
+    for &b in bytes {
+        let b = b.to_ascii_lowercase();
+        if !b.is_ascii_alphanumeric() {
+            run = 0;
+            prev = None;
+            continue;
+        }
+        run = match prev {
+            Some(p) if p + 1 == b => run + 1,
+            _ => 1,
+        };
+        prev = Some(b);
+        best = best.max(run);
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_recognised() {
+        for p in [
+            "AKIAIOSFODNN7EXAMPLE",
+            "sk_live_xxxxxxxxxxxxxxxxxxxxxxxx",
+            "${GITHUB_TOKEN}",
+            "{{ secrets.TOKEN }}",
+            "<your-api-key>",
+            "ghp_000000000000000000000000000000000000",
+            "ghp_1234567890abcdefghijklmnopqrstuvwxyz",
+            "process.env.STRIPE_KEY",
+        ] {
+            assert!(is_placeholder(p.as_bytes()), "{p}");
+        }
+    }
+
+    #[test]
+    fn random_tokens_are_not_placeholders() {
+        for s in [
+            "ghp_Qm3kV8zR1tW6yB0nC4xL7pJ2hF5dS91a2b3c",
+            "xoxb-2048117323-4312876512-Zq8Lm3Nv7Tx2Ry9Kp4Hs6Wd1",
+            "P4ssw0rd!x9Qz",
+        ] {
+            assert!(!is_placeholder(s.as_bytes()), "{s}");
+        }
+    }
+}

@@ -1,0 +1,212 @@
+//! A finding: a confirmed, unfiltered match together with its rule and origin.
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::detect::{Match, Rule, Severity};
+use crate::source::Origin;
+
+/// What live verification concluded about a finding's secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    /// `verified`, `invalid` or `unknown`.
+    pub status: VerificationStatus,
+    /// Identity the provider returned, or why the status is unknown.
+    pub detail: String,
+}
+
+/// Outcome of a live check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum VerificationStatus {
+    /// The provider accepted the secret.
+    Verified,
+    /// The provider rejected the secret.
+    Invalid,
+    /// No conclusion (network error, rate limit, unexpected answer).
+    Unknown,
+}
+
+impl VerificationStatus {
+    /// Lower-case name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VerificationStatus::Verified => "verified",
+            VerificationStatus::Invalid => "invalid",
+            VerificationStatus::Unknown => "unknown",
+        }
+    }
+}
+
+/// A secret found at one place.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// Id of the rule that found it.
+    pub rule_id: Arc<str>,
+    /// Name of that rule.
+    pub rule_name: Arc<str>,
+    /// The rule's severity.
+    pub severity: Severity,
+    /// The secret as text (lossy UTF-8).
+    pub secret: String,
+    /// Stable identity of (rule, secret): the same wherever and however it is found.
+    pub fingerprint: String,
+    /// 1-based line of the secret's start.
+    pub line: usize,
+    /// 1-based byte column of the secret's start.
+    pub column: usize,
+    /// 1-based line of the secret's end.
+    pub end_line: usize,
+    /// Shannon entropy of the secret.
+    pub entropy: f64,
+    /// `Some(valid)` where the format has a checksum.
+    pub checksum_valid: Option<bool>,
+    /// Other named groups captured by the rule.
+    pub captures: Vec<(Arc<str>, String)>,
+    /// Where the rotation is done.
+    pub rotate: Option<Arc<str>>,
+    /// Where the bytes came from.
+    pub origin: Arc<Origin>,
+    /// Result of `--verify`, if it ran.
+    pub verification: Option<Verification>,
+}
+
+/// Stable fingerprint of a rule id and a secret: hex of the first 16 bytes of a SHA-256.
+///
+/// It deliberately leaves out path, line and commit so one `.ferretignore` entry or baseline entry
+/// follows a secret through edits, moves and history rewrites.
+pub fn fingerprint(rule_id: &str, secret: &[u8]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(b"ferret/v1\0");
+    hasher.update(rule_id.as_bytes());
+    hasher.update(b"\0");
+    hasher.update(secret);
+    hex::encode(&hasher.finalize()[..16])
+}
+
+impl Finding {
+    /// Builds a finding from a match of `rule` in a blob from `origin`. `line_offset` is added to the
+    /// match's lines when the blob was scanned in chunks.
+    pub fn new(rule: &Rule, m: &Match, origin: Arc<Origin>, line_offset: usize) -> Self {
+        Finding {
+            rule_id: rule.id.clone(),
+            rule_name: rule.name.clone(),
+            severity: rule.severity,
+            secret: String::from_utf8_lossy(&m.secret).into_owned(),
+            fingerprint: fingerprint(&rule.id, &m.secret),
+            line: m.line + line_offset,
+            column: m.column,
+            end_line: m.end_line + line_offset,
+            entropy: m.entropy,
+            checksum_valid: m.checksum_valid,
+            captures: m.captures.clone(),
+            rotate: rule.rotate.clone(),
+            origin,
+            verification: None,
+        }
+    }
+
+    /// The path reports show.
+    pub fn path(&self) -> &str {
+        self.origin.path()
+    }
+
+    /// The secret as reports show it: whole with `show`, otherwise enough to recognise it.
+    pub fn display_secret(&self, show: bool) -> String {
+        if show {
+            self.secret.clone()
+        } else {
+            redact(&self.secret)
+        }
+    }
+
+    /// Order in which reports list findings: by path, position, then rule.
+    pub fn sort_key(&self) -> (&str, usize, usize, &str, String) {
+        (
+            self.path(),
+            self.line,
+            self.column,
+            &self.rule_id,
+            self.origin.text_suffix(),
+        )
+    }
+
+    /// The JSON object used by the json, jsonl and baseline formats.
+    pub fn to_json(&self, show_secret: bool) -> Value {
+        let mut obj = json!({
+            "rule_id": &*self.rule_id,
+            "rule_name": &*self.rule_name,
+            "severity": self.severity.as_str(),
+            "path": self.path(),
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "secret": self.display_secret(show_secret),
+            "redacted": !show_secret,
+            "fingerprint": &self.fingerprint,
+            "entropy": (self.entropy * 1000.0).round() / 1000.0,
+            "origin": &*self.origin,
+        });
+        let map = obj
+            .as_object_mut()
+            .expect("json! of an object literal is an object");
+        if let Some(valid) = self.checksum_valid {
+            map.insert(
+                "checksum".into(),
+                json!(if valid { "valid" } else { "invalid" }),
+            );
+        }
+        if let Some(rotate) = &self.rotate {
+            map.insert("rotate".into(), json!(&**rotate));
+        }
+        if let Some(v) = &self.verification {
+            map.insert(
+                "verification".into(),
+                json!({"status": v.status.as_str(), "detail": v.detail}),
+            );
+        }
+        obj
+    }
+}
+
+/// Keeps a short recognisable prefix of a secret and hides the rest.
+pub fn redact(secret: &str) -> String {
+    if let Some(first_line) = secret.strip_prefix("-----BEGIN") {
+        let header = first_line.lines().next().unwrap_or("");
+        return format!("-----BEGIN{header} [REDACTED]");
+    }
+    let chars: Vec<char> = secret.chars().collect();
+    let keep = if chars.len() >= 16 {
+        (chars.len() / 5).min(8)
+    } else {
+        0
+    };
+    let shown: String = chars[..keep].iter().collect();
+    format!("{shown}*****")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprint_depends_on_rule_and_secret_only() {
+        let a = fingerprint("github-pat-classic", b"ghp_abc");
+        assert_eq!(a, fingerprint("github-pat-classic", b"ghp_abc"));
+        assert_ne!(a, fingerprint("github-oauth", b"ghp_abc"));
+        assert_ne!(a, fingerprint("github-pat-classic", b"ghp_abd"));
+        assert_eq!(a.len(), 32);
+    }
+
+    #[test]
+    fn redaction_hides_most_of_the_secret() {
+        assert_eq!(redact("short"), "*****");
+        let r = redact("ghp_Qm3kV8zR1tW6yB0nC4xL7pJ2hF5dS91a2b3c");
+        assert!(r.starts_with("ghp_Qm3k") && r.ends_with("*****") && r.len() < 20);
+        assert_eq!(
+            redact("-----BEGIN RSA PRIVATE KEY-----\nMIIE..."),
+            "-----BEGIN RSA PRIVATE KEY----- [REDACTED]"
+        );
+    }
+}

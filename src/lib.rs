@@ -1,0 +1,12 @@
+//! ferret: a secret-sprawl scanner. Sources produce blobs, the detector finds matches, the filter
+//! drops what is allowed, and reports write what is left. `app` runs a parsed command line.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod detect;
+pub mod filter;
+pub mod finding;
+pub mod report;
+pub mod scan;
+pub mod source;

@@ -1,0 +1,77 @@
+//! `--format github`: GitHub Actions workflow commands, which the runner turns into annotations.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use super::{ReportOptions, Summary};
+use crate::detect::Severity;
+use crate::finding::Finding;
+
+/// Writes one `::error`/`::warning` command per finding, then a notice with the summary.
+pub fn write_github(
+    out: &mut dyn Write,
+    findings: &[Finding],
+    summary: &Summary,
+    opts: &ReportOptions,
+) -> Result<()> {
+    for f in findings {
+        let level = match f.severity {
+            Severity::Critical | Severity::High => "error",
+            Severity::Medium | Severity::Low => "warning",
+        };
+        let mut message = format!(
+            "{} ({}) found: {} — fingerprint {}.",
+            f.rule_name,
+            f.rule_id,
+            f.display_secret(opts.show_secrets),
+            f.fingerprint
+        );
+        let suffix = f.origin.text_suffix();
+        if !suffix.is_empty() {
+            message.push_str(&format!(" Seen{suffix}."));
+        }
+        if let Some(rotate) = &f.rotate {
+            message.push_str(&format!(" Rotate it: {rotate}"));
+        }
+        writeln!(
+            out,
+            "::{level} file={},line={},endLine={},col={},title={}::{}",
+            escape_property(f.path()),
+            f.line,
+            f.end_line,
+            f.column,
+            escape_property(&format!("Secret: {}", f.rule_name)),
+            escape_data(&message)
+        )?;
+    }
+    writeln!(
+        out,
+        "::notice title=ferret::{}",
+        escape_data(&summary.line())
+    )?;
+    Ok(())
+}
+
+/// Escapes a workflow command's message, as the runner documents: `%`, CR, LF.
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a workflow command property: the message escapes plus `:` and `,`.
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_follow_the_runner_rules() {
+        assert_eq!(escape_data("50%\nnext"), "50%25%0Anext");
+        assert_eq!(escape_property("a,b:c"), "a%2Cb%3Ac");
+    }
+}

@@ -1,0 +1,153 @@
+//! Reports: one module per output format. Findings arrive sorted and deduplicated, except for
+//! `jsonl`, which is streamed as findings are made.
+
+pub mod csv;
+pub mod github;
+pub mod json;
+pub mod sarif;
+pub mod text;
+
+use std::io::Write;
+use std::time::Duration;
+
+use anyhow::Result;
+
+use crate::detect::Rule;
+use crate::finding::Finding;
+use crate::scan::ScanError;
+
+/// Output formats of `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Human-readable, grouped by file, coloured on a terminal.
+    Text,
+    /// One JSON array of findings.
+    Json,
+    /// One JSON object per line, streamed as findings are made.
+    Jsonl,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF consumers.
+    Sarif,
+    /// Comma-separated values with a header row.
+    Csv,
+    /// GitHub Actions workflow commands, shown as annotations on the run and the pull request.
+    Github,
+}
+
+/// Options every format honours.
+#[derive(Debug, Clone)]
+pub struct ReportOptions {
+    /// Print secrets in full instead of redacted.
+    pub show_secrets: bool,
+    /// Use ANSI colours (text format only).
+    pub color: bool,
+}
+
+/// What the scan covered, printed as the closing summary.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    /// Blobs (files, git blobs, layer entries) scanned.
+    pub blobs: u64,
+    /// Bytes scanned.
+    pub bytes: u64,
+    /// Findings reported.
+    pub findings: usize,
+    /// Distinct secrets among them.
+    pub distinct_secrets: usize,
+    /// Skipped as binary.
+    pub skipped_binary: u64,
+    /// Skipped for size.
+    pub skipped_too_large: u64,
+    /// Symlinks not followed.
+    pub skipped_symlinks: u64,
+    /// Skipped by a path allowlist.
+    pub skipped_allowlisted: u64,
+    /// Findings suppressed by allowlists, inline comments, ignore file or baseline.
+    pub suppressed: u64,
+    /// Things that could not be read.
+    pub errors: Vec<ScanError>,
+    /// Baseline entries no longer found.
+    pub stale_baseline: Vec<String>,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+impl Summary {
+    /// The one-line summary printed on stderr at the end of a scan.
+    pub fn line(&self) -> String {
+        let mut skipped = Vec::new();
+        for (n, what) in [
+            (self.skipped_binary, "binary"),
+            (self.skipped_too_large, "too large"),
+            (self.skipped_symlinks, "symlinks"),
+            (self.skipped_allowlisted, "allowlisted paths"),
+        ] {
+            if n > 0 {
+                skipped.push(format!("{n} {what}"));
+            }
+        }
+        let skipped = if skipped.is_empty() {
+            String::new()
+        } else {
+            format!("; skipped {}", skipped.join(", "))
+        };
+        let suppressed = if self.suppressed > 0 {
+            format!("; {} suppressed", self.suppressed)
+        } else {
+            String::new()
+        };
+        let errors = if self.errors.is_empty() {
+            String::new()
+        } else {
+            format!("; {} could not be read", self.errors.len())
+        };
+        format!(
+            "ferret: scanned {} blobs ({}) in {:.2}s: {} findings ({} distinct secrets){skipped}{suppressed}{errors}",
+            self.blobs,
+            human_bytes(self.bytes),
+            self.elapsed.as_secs_f64(),
+            self.findings,
+            self.distinct_secrets,
+        )
+    }
+}
+
+/// `1234567` -> `1.2 MB`.
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+/// Writes the whole report of `findings` (sorted, deduplicated) in `format`.
+pub fn write_report(
+    out: &mut dyn Write,
+    format: Format,
+    findings: &[Finding],
+    rules: &[Rule],
+    summary: &Summary,
+    opts: &ReportOptions,
+) -> Result<()> {
+    match format {
+        Format::Text => text::write_text(out, findings, summary, opts)?,
+        Format::Json => json::write_json(out, findings, opts)?,
+        Format::Jsonl => {
+            for f in findings {
+                json::write_jsonl_line(out, f, opts)?;
+            }
+        }
+        Format::Sarif => sarif::write_sarif(out, findings, rules, summary, opts)?,
+        Format::Csv => csv::write_csv(out, findings, opts)?,
+        Format::Github => github::write_github(out, findings, summary, opts)?,
+    }
+    out.flush()?;
+    Ok(())
+}

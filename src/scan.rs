@@ -1,0 +1,260 @@
+//! Wires the pipeline: sources hand blobs to [`Scanner`], which runs the detector, turns matches
+//! into findings, filters them and passes the survivors to the report sink.
+
+use std::io::Read;
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use anyhow::{Context, Result};
+use crossbeam_channel::Sender;
+
+use crate::detect::{Detector, Match, Scratch};
+use crate::filter::{Filter, Suppression};
+use crate::finding::Finding;
+use crate::source::Origin;
+
+/// Blobs up to this size are scanned whole; larger ones in overlapping chunks.
+pub const CHUNK_SIZE: usize = 16 << 20;
+/// Overlap kept between chunks; a secret longer than this could be cut at a chunk boundary.
+pub const CHUNK_OVERLAP: usize = 64 << 10;
+
+/// Something that could not be scanned, reported at the end and reflected in the exit status.
+#[derive(Debug, Clone)]
+pub struct ScanError {
+    /// The path, object id or URL concerned.
+    pub subject: String,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// Counters shared by all scanning threads.
+#[derive(Debug, Default)]
+pub struct ScanStats {
+    /// Blobs scanned.
+    pub blobs: AtomicU64,
+    /// Bytes scanned.
+    pub bytes: AtomicU64,
+    /// Blobs skipped as binary.
+    pub skipped_binary: AtomicU64,
+    /// Blobs skipped for exceeding the size limit.
+    pub skipped_too_large: AtomicU64,
+    /// Symlinks not followed.
+    pub skipped_symlinks: AtomicU64,
+    /// Files skipped by a path allowlist.
+    pub skipped_allowlisted: AtomicU64,
+    /// Findings dropped by allowlists, inline comments, ignore file or baseline.
+    pub suppressed: AtomicU64,
+    /// Things that could not be read.
+    pub errors: Mutex<Vec<ScanError>>,
+}
+
+impl ScanStats {
+    /// Records something that could not be scanned.
+    pub fn error(&self, subject: impl Into<String>, message: impl std::fmt::Display) {
+        self.errors
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(ScanError {
+                subject: subject.into(),
+                message: message.to_string(),
+            });
+    }
+
+    /// A copy of the errors so far.
+    pub fn error_list(&self) -> Vec<ScanError> {
+        self.errors
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Adds one to a counter.
+    pub fn bump(counter: &AtomicU64) {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Per-thread buffers reused across blobs.
+#[derive(Default)]
+pub struct ThreadState {
+    scratch: Scratch,
+    matches: Vec<Match>,
+    /// Read buffer for sources that load a blob into memory.
+    pub buf: Vec<u8>,
+}
+
+/// The detector, the filter and the sink, shared by every source thread.
+pub struct Scanner {
+    /// The compiled rules.
+    pub detector: Detector,
+    /// Allowlists, ignore file, baseline.
+    pub filter: Filter,
+    /// Counters and errors.
+    pub stats: ScanStats,
+    /// Scan content that looks binary.
+    pub scan_binary: bool,
+    /// Largest blob to scan, in bytes.
+    pub max_blob_size: u64,
+    sink: Sender<Finding>,
+}
+
+/// Bytes sniffed to decide whether content is binary.
+const BINARY_SNIFF_LEN: usize = 8192;
+
+/// Whether content looks binary: a NUL byte in its first 8 KiB, as git decides.
+pub fn looks_binary(data: &[u8]) -> bool {
+    memchr::memchr(0, &data[..data.len().min(BINARY_SNIFF_LEN)]).is_some()
+}
+
+impl Scanner {
+    /// A scanner that sends findings to `sink`.
+    pub fn new(
+        detector: Detector,
+        filter: Filter,
+        max_blob_size: u64,
+        sink: Sender<Finding>,
+    ) -> Self {
+        Self {
+            detector,
+            filter,
+            stats: ScanStats::default(),
+            scan_binary: false,
+            max_blob_size,
+            sink,
+        }
+    }
+
+    /// Scans one in-memory blob. Binary content is skipped (and counted) unless asked for.
+    pub fn scan_blob(&self, data: &[u8], origin: &Arc<Origin>, state: &mut ThreadState) {
+        if !self.scan_binary && looks_binary(data) {
+            ScanStats::bump(&self.stats.skipped_binary);
+            return;
+        }
+        ScanStats::bump(&self.stats.blobs);
+        self.stats
+            .bytes
+            .fetch_add(data.len() as u64, Ordering::Relaxed);
+        self.detector
+            .scan(data, &mut state.scratch, &mut state.matches);
+        let matches = std::mem::take(&mut state.matches);
+        self.emit(data, &matches, origin, 0, usize::MAX);
+        state.matches = matches;
+    }
+
+    /// Scans a stream in overlapping chunks so memory stays bounded whatever its size.
+    pub fn scan_reader(
+        &self,
+        mut reader: impl Read,
+        origin: Arc<Origin>,
+        state: &mut ThreadState,
+    ) -> Result<()> {
+        let mut buf = std::mem::take(&mut state.buf);
+        buf.clear();
+        let mut line_offset = 0usize;
+        let mut first = true;
+        // Offset in `buf` before which matches were already reported from the previous chunk.
+        let mut reported_until = 0usize;
+        // Bytes at the front of `buf` carried over from the previous chunk.
+        let mut carried = 0usize;
+        let result = loop {
+            let filled = match fill(&mut reader, &mut buf, CHUNK_SIZE) {
+                Ok(eof) => eof,
+                Err(e) => break Err(e).with_context(|| format!("cannot read {}", origin.path())),
+            };
+            if first {
+                first = false;
+                if !self.scan_binary && looks_binary(&buf) {
+                    ScanStats::bump(&self.stats.skipped_binary);
+                    break Ok(());
+                }
+                ScanStats::bump(&self.stats.blobs);
+            }
+            let at_eof = filled;
+            let new_bytes = buf.len() - carried;
+            self.stats
+                .bytes
+                .fetch_add(new_bytes as u64, Ordering::Relaxed);
+            self.detector
+                .scan(&buf, &mut state.scratch, &mut state.matches);
+            // Matches that start in the tail are left for the next chunk, which sees them whole.
+            let accept_before = if at_eof {
+                usize::MAX
+            } else {
+                buf.len().saturating_sub(CHUNK_OVERLAP)
+            };
+            let matches = std::mem::take(&mut state.matches);
+            let fresh: Vec<Match> = matches
+                .iter()
+                .filter(|m| m.start >= reported_until)
+                .cloned()
+                .collect();
+            self.emit(&buf, &fresh, &origin, line_offset, accept_before);
+            state.matches = matches;
+            if at_eof {
+                break Ok(());
+            }
+            // Keep context before the deferred tail so keywords preceding a deferred secret survive.
+            let keep_from = accept_before.saturating_sub(CHUNK_OVERLAP);
+            line_offset += memchr::memchr_iter(b'\n', &buf[..keep_from]).count();
+            buf.drain(..keep_from);
+            reported_until = accept_before - keep_from;
+            carried = buf.len();
+        };
+        buf.clear();
+        state.buf = buf;
+        result
+    }
+
+    fn emit(
+        &self,
+        data: &[u8],
+        matches: &[Match],
+        origin: &Arc<Origin>,
+        line_offset: usize,
+        accept_before: usize,
+    ) {
+        for m in matches.iter().filter(|m| m.start < accept_before) {
+            let rule = &self.detector.rules()[m.rule];
+            let finding = Finding::new(rule, m, origin.clone(), line_offset);
+            let lines = line_span(data, m.start, m.end);
+            if let Some(why) = self.filter.check(&finding, lines) {
+                let _: Suppression = why;
+                ScanStats::bump(&self.stats.suppressed);
+                continue;
+            }
+            // The receiver only goes away when the scan is being torn down after an error.
+            let _ = self.sink.send(finding);
+        }
+    }
+}
+
+/// Reads until `buf` holds `target` bytes or the reader ends; returns whether it ended.
+fn fill(reader: &mut impl Read, buf: &mut Vec<u8>, target: usize) -> std::io::Result<bool> {
+    while buf.len() < target {
+        let want = target - buf.len();
+        let before = buf.len();
+        reader.by_ref().take(want as u64).read_to_end(buf)?;
+        if buf.len() == before {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// The full lines that hold `data[start..end]`.
+pub fn line_span(data: &[u8], start: usize, end: usize) -> &[u8] {
+    let line_start = memchr::memrchr(b'\n', &data[..start]).map_or(0, |p| p + 1);
+    let end = end.max(start).min(data.len());
+    let line_end = memchr::memchr(b'\n', &data[end..]).map_or(data.len(), |p| end + p);
+    &data[line_start..line_end]
+}
+
+impl Scanner {
+    /// Disconnects the report sink so the collector knows no more findings will come. Called once
+    /// every source thread has finished.
+    pub fn close_sink(&mut self) {
+        let (closed, _) = crossbeam_channel::bounded(0);
+        self.sink = closed;
+    }
+}
