@@ -142,6 +142,28 @@ impl Scanner {
         state.matches = matches;
     }
 
+    /// Runs the detector over `data` without reporting: for sources (git) that scan a blob once and
+    /// attach provenance only to blobs that matched. Counts the blob; skips binary content.
+    pub fn find_matches<'s>(&self, data: &[u8], state: &'s mut ThreadState) -> &'s [Match] {
+        if !self.scan_binary && looks_binary(data) {
+            ScanStats::bump(&self.stats.skipped_binary);
+            state.matches.clear();
+            return &state.matches;
+        }
+        ScanStats::bump(&self.stats.blobs);
+        self.stats
+            .bytes
+            .fetch_add(data.len() as u64, Ordering::Relaxed);
+        self.detector
+            .scan(data, &mut state.scratch, &mut state.matches);
+        &state.matches
+    }
+
+    /// Turns `matches` found in `data` into findings from `origin`, filters and reports them.
+    pub fn report_matches(&self, data: &[u8], matches: &[Match], origin: &Arc<Origin>) {
+        self.emit(data, matches, origin, 0, usize::MAX);
+    }
+
     /// Scans a stream in overlapping chunks so memory stays bounded whatever its size.
     pub fn scan_reader(
         &self,

@@ -1,0 +1,78 @@
+//! Helpers shared by the integration tests: each test runs the real `ferret` binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+
+/// A `ferret` command with a clean environment for colour and progress.
+pub fn ferret() -> Command {
+    let mut cmd = Command::cargo_bin("ferret").expect("the ferret binary is built");
+    cmd.env("NO_COLOR", "1").env_remove("GITHUB_TOKEN").env_remove("GH_TOKEN");
+    cmd
+}
+
+/// A temporary directory with files written into it.
+pub struct TestDir {
+    dir: tempfile::TempDir,
+}
+
+impl TestDir {
+    /// An empty temporary directory.
+    pub fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("a temporary directory can be created"),
+        }
+    }
+
+    /// Writes `contents` to `rel` (creating parent directories) and returns self for chaining.
+    pub fn file(self, rel: &str, contents: impl AsRef<[u8]>) -> Self {
+        self.write(rel, contents);
+        self
+    }
+
+    /// Writes `contents` to `rel`, creating parent directories.
+    pub fn write(&self, rel: &str, contents: impl AsRef<[u8]>) {
+        let path = self.dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().expect("a file has a parent")).unwrap();
+        std::fs::write(path, contents).unwrap();
+    }
+
+    /// The directory's path.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// `rel` joined to the directory.
+    pub fn join(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+}
+
+/// Parses the stdout of a `--format json` run.
+pub fn json_findings(output: &Output) -> Vec<serde_json::Value> {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not a JSON array ({e}):\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+/// `(rule_id, path, line)` of every finding, sorted: what most tests assert.
+pub fn rule_path_lines(findings: &[serde_json::Value]) -> Vec<(String, String, u64)> {
+    let mut out: Vec<_> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap_or_default().to_string(),
+                f["path"].as_str().unwrap_or_default().to_string(),
+                f["line"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
