@@ -90,6 +90,14 @@ fn confirm(
     if rule.allow.iter().any(|re| re.is_match(secret)) || is_placeholder(secret) {
         return None;
     }
+    // A password that merely repeats the user name (`admin:admin@`) is a default, not a leak.
+    let names_user = rule.regex.capture_names().enumerate().any(|(i, name)| {
+        matches!(name, Some("user" | "username"))
+            && locs.get(i).is_some_and(|(s, e)| &hay[s..e] == secret)
+    });
+    if names_user {
+        return None;
+    }
     let checksum_valid = rule.checksum.map(|c| c.is_valid(secret));
     let captures = rule
         .regex

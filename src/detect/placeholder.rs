@@ -24,7 +24,6 @@ const PLACEHOLDER_MARKERS: &[&str] = &[
     "fake",
     "insert",
     "replace",
-    "<",
     "...",
     "…",
 ];
@@ -34,10 +33,36 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
     if PLACEHOLDER_MARKERS
         .iter()
         .any(|marker| contains_ignore_ascii_case(secret, marker.as_bytes()))
+        || has_angle_placeholder(secret)
     {
         return true;
     }
+    // Key blocks and other long values legitimately hold runs (`AAAAAAAA` in every OpenSSH key,
+    // indentation); the run checks are for token-sized values only.
+    if secret.len() > LONG_SECRET || memchr::memchr(b'\n', secret).is_some() {
+        return false;
+    }
     longest_identical_run(secret) >= 6 || longest_ascending_run(secret) >= 7
+}
+
+/// Secrets longer than this skip the run checks.
+const LONG_SECRET: usize = 200;
+
+/// `<your-key>`, `<API KEY>`, `<token>`: a word in angle brackets.
+fn has_angle_placeholder(secret: &[u8]) -> bool {
+    let mut rest = secret;
+    while let Some(open) = memchr::memchr(b'<', rest) {
+        let after = &rest[open + 1..];
+        let word_len = after
+            .iter()
+            .take_while(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'-' | b' '))
+            .count();
+        if word_len >= 4 && after.get(word_len) == Some(&b'>') {
+            return true;
+        }
+        rest = after;
+    }
+    false
 }
 
 fn contains_ignore_ascii_case(haystack: &[u8], needle: &[u8]) -> bool {
@@ -95,6 +120,7 @@ mod tests {
             "ghp_000000000000000000000000000000000000",
             "ghp_1234567890abcdefghijklmnopqrstuvwxyz",
             "process.env.STRIPE_KEY",
+            "<API KEY>",
         ] {
             assert!(is_placeholder(p.as_bytes()), "{p}");
         }
@@ -106,6 +132,7 @@ mod tests {
             "ghp_Qm3kV8zR1tW6yB0nC4xL7pJ2hF5dS91a2b3c",
             "xoxb-2048117323-4312876512-Zq8Lm3Nv7Tx2Ry9Kp4Hs6Wd1",
             "P4ssw0rd!x9Qz",
+            "Zq8<Lm3>Nv7T;x2=Ry9",
         ] {
             assert!(!is_placeholder(s.as_bytes()), "{s}");
         }

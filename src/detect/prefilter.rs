@@ -99,11 +99,12 @@ impl Prefilter {
     }
 }
 
-/// Start of the line holding `pos`, but at most [`LOOK_BEHIND`] bytes back.
+/// The newline before the line holding `pos` (so a pattern's `(?:^|[^\w])` guard can match it), but
+/// at most [`LOOK_BEHIND`] bytes back.
 fn window_start(data: &[u8], pos: usize) -> usize {
     let floor = pos.saturating_sub(LOOK_BEHIND);
     match memchr::memrchr(b'\n', &data[floor..pos]) {
-        Some(nl) => floor + nl + 1,
+        Some(nl) => floor + nl,
         None => floor,
     }
 }
