@@ -9,6 +9,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::Regex;
 
 use crate::config::AllowSpec;
+use crate::detect::Rule;
 use crate::detect::rules::build_regex;
 use crate::finding::Finding;
 
@@ -80,7 +81,7 @@ impl Allowlist {
         if !self.applies_to_rule(&finding.rule_id) {
             return false;
         }
-        let path = finding.path().trim_start_matches("./");
+        let path = finding.origin.relative_path().trim_start_matches("./");
         if self.paths.as_ref().is_some_and(|p| p.is_match(path)) {
             return true;
         }
@@ -155,9 +156,15 @@ impl Filter {
 
     /// Returns why `finding` must not be reported, if it must not. `line_text` is the text of the
     /// lines the secret spans, for inline allow comments.
-    pub fn check(&self, finding: &Finding, line_text: &[u8]) -> Option<Suppression> {
+    pub fn check(&self, rule: &Rule, finding: &Finding, line_text: &[u8]) -> Option<Suppression> {
         if memchr::memmem::find(line_text, INLINE_ALLOW).is_some() {
             return Some(Suppression::Inline);
+        }
+        if !rule.allow_paths.is_empty() {
+            let path = finding.origin.relative_path().as_bytes();
+            if rule.allow_paths.iter().any(|re| re.is_match(path)) {
+                return Some(Suppression::Allowlist);
+            }
         }
         if self.allowlists.iter().any(|a| a.allows(finding)) {
             return Some(Suppression::Allowlist);

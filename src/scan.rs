@@ -240,7 +240,7 @@ impl Scanner {
             let rule = &self.detector.rules()[m.rule];
             let finding = Finding::new(rule, m, origin.clone(), line_offset);
             let lines = line_span(data, m.start, m.end);
-            if let Some(why) = self.filter.check(&finding, lines) {
+            if let Some(why) = self.filter.check(rule, &finding, lines) {
                 let _: Suppression = why;
                 ScanStats::bump(&self.stats.suppressed);
                 continue;

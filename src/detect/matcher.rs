@@ -57,6 +57,13 @@ pub fn match_window(
         let Some((start, end)) = locs.get(rule.secret_group) else {
             continue;
         };
+        if rule
+            .allow_match
+            .iter()
+            .any(|re| re.is_match(&hay[m_start..m_end]))
+        {
+            continue;
+        }
         if let Some(found) = confirm(rule_idx, rule, hay, start, end, locs) {
             out.push(found);
         }

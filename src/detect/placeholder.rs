@@ -42,7 +42,20 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
     if secret.len() > LONG_SECRET || memchr::memchr(b'\n', secret).is_some() {
         return false;
     }
-    longest_identical_run(secret) >= 6 || longest_ascending_run(secret) >= 7
+    longest_identical_run(secret) >= 6
+        || longest_ascending_run(secret) >= 7
+        || interleaved_ascending(secret)
+}
+
+/// `A1B2C3D4E5F6G7H8`: letters and digits that each count up when read apart.
+fn interleaved_ascending(secret: &[u8]) -> bool {
+    let letters: Vec<u8> = secret
+        .iter()
+        .copied()
+        .filter(u8::is_ascii_alphabetic)
+        .collect();
+    let digits: Vec<u8> = secret.iter().copied().filter(u8::is_ascii_digit).collect();
+    longest_ascending_run(&letters) >= 6 && longest_ascending_run(&digits) >= 4
 }
 
 /// Secrets longer than this skip the run checks.
@@ -121,6 +134,7 @@ mod tests {
             "ghp_1234567890abcdefghijklmnopqrstuvwxyz",
             "process.env.STRIPE_KEY",
             "<API KEY>",
+            "A1B2C3D4E5F6G7H8I9J0",
         ] {
             assert!(is_placeholder(p.as_bytes()), "{p}");
         }

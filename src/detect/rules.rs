@@ -127,6 +127,12 @@ pub struct RuleSpec {
     /// Regexes on the secret that mark it as not a finding.
     #[serde(default)]
     pub allow: Vec<String>,
+    /// Regexes on the whole match (the variable name included) that mark it as not a finding.
+    #[serde(default)]
+    pub allow_match: Vec<String>,
+    /// Regexes on the reported path where this rule's findings are not reported.
+    #[serde(default)]
+    pub allow_paths: Vec<String>,
     /// Bytes after a keyword hit the pattern may reach.
     pub window: Option<usize>,
     /// Where the credential is revoked or rotated.
@@ -173,6 +179,10 @@ pub struct Rule {
     pub must_contain: Vec<CharClass>,
     /// Secrets matching any of these are dropped.
     pub allow: Vec<Regex>,
+    /// Whole matches matching any of these are dropped.
+    pub allow_match: Vec<Regex>,
+    /// Paths where findings of this rule are dropped (applied by the filter).
+    pub allow_paths: Vec<Regex>,
     /// Bytes after a keyword hit the pattern may reach.
     pub window: usize,
     /// Rotation link.
@@ -254,13 +264,18 @@ fn compile_rule(spec: RuleSpec, defined_at: &str) -> Result<Rule> {
         .capture_names()
         .position(|n| n == Some("secret"))
         .ok_or_else(|| fail("pattern has no (?P<secret>...) group".into()))?;
-    let allow = spec
-        .allow
-        .iter()
-        .map(|a| {
-            build_regex(a).map_err(|e| fail(format!("allow regex {a:?} does not compile: {e}")))
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let compile_all = |field: &str, patterns: &[String]| {
+        patterns
+            .iter()
+            .map(|a| {
+                build_regex(a)
+                    .map_err(|e| fail(format!("{field} regex {a:?} does not compile: {e}")))
+            })
+            .collect::<Result<Vec<_>>>()
+    };
+    let allow = compile_all("allow", &spec.allow)?;
+    let allow_match = compile_all("allow_match", &spec.allow_match)?;
+    let allow_paths = compile_all("allow_paths", &spec.allow_paths)?;
     if let Some(e) = spec.min_entropy
         && !(0.0..=8.0).contains(&e)
     {
@@ -278,6 +293,8 @@ fn compile_rule(spec: RuleSpec, defined_at: &str) -> Result<Rule> {
         min_char_classes: spec.min_char_classes.unwrap_or(0),
         must_contain: spec.must_contain,
         allow,
+        allow_match,
+        allow_paths,
         window: spec.window.unwrap_or(DEFAULT_WINDOW).clamp(64, 1 << 20),
         rotate: spec.rotate.map(Into::into),
         verify: spec.verify,

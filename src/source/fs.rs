@@ -95,16 +95,46 @@ fn visit(entry: &ignore::DirEntry, scanner: &Scanner, state: &mut ThreadState) {
     }
     let path = entry.path();
     let shown = display_path(path);
-    if scanner.filter.path_fully_allowed(&shown) {
+    let root_len = root_prefix_len(entry, &shown);
+    if scanner.filter.path_fully_allowed(&shown[root_len..]) {
         ScanStats::bump(&scanner.stats.skipped_allowlisted);
         return;
     }
-    if let Err(err) = scan_file(path, shown.clone(), scanner, state) {
+    if let Err(err) = scan_file(path, shown.clone(), root_len, scanner, state) {
         scanner.stats.error(shown, format!("{err:#}"));
     }
 }
 
-fn scan_file(path: &Path, shown: String, scanner: &Scanner, state: &mut ThreadState) -> Result<()> {
+/// Length of the walk root's part of `shown` (with its separator), so `shown[len..]` is root-relative.
+fn root_prefix_len(entry: &ignore::DirEntry, shown: &str) -> usize {
+    let mut root = entry.path();
+    for _ in 0..entry.depth() {
+        root = root.parent().unwrap_or(root);
+    }
+    if entry.depth() == 0 {
+        // A file given directly as a root: match on its own name.
+        let name_len = entry.file_name().len();
+        return shown.len().saturating_sub(name_len);
+    }
+    let root_shown = display_path(root);
+    if root_shown == "." || root_shown.is_empty() {
+        return 0;
+    }
+    let len = root_shown.trim_end_matches('/').len();
+    if shown.len() > len && shown.is_char_boundary(len + 1) {
+        len + 1
+    } else {
+        0
+    }
+}
+
+fn scan_file(
+    path: &Path,
+    shown: String,
+    root_len: usize,
+    scanner: &Scanner,
+    state: &mut ThreadState,
+) -> Result<()> {
     let mut file = File::open(path).map_err(|e| anyhow::anyhow!("cannot open: {e}"))?;
     let len = file
         .metadata()
@@ -114,7 +144,10 @@ fn scan_file(path: &Path, shown: String, scanner: &Scanner, state: &mut ThreadSt
         ScanStats::bump(&scanner.stats.skipped_too_large);
         return Ok(());
     }
-    let origin = Arc::new(Origin::File { path: shown });
+    let origin = Arc::new(Origin::File {
+        path: shown,
+        root_len,
+    });
     if len > READ_WHOLE_LIMIT {
         return scanner.scan_reader(file, origin, state);
     }

@@ -14,6 +14,10 @@ pub enum Origin {
     File {
         /// Path as walked (relative to the working directory when the root was relative).
         path: String,
+        /// Length of the scan root's prefix in `path` (root and separator), for root-relative
+        /// matching of path allowlists.
+        #[serde(skip)]
+        root_len: usize,
     },
     /// Standard input, named by `--path-name`.
     Stdin {
@@ -26,7 +30,15 @@ impl Origin {
     /// The path shown in reports and used by path allowlists.
     pub fn path(&self) -> &str {
         match self {
-            Origin::File { path } | Origin::Stdin { path } => path,
+            Origin::File { path, .. } | Origin::Stdin { path } => path,
+        }
+    }
+
+    /// The path relative to the scan root, which path allowlists match.
+    pub fn relative_path(&self) -> &str {
+        match self {
+            Origin::File { path, root_len } => path.get(*root_len..).unwrap_or(path),
+            _ => self.path(),
         }
     }
 
