@@ -12,7 +12,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
     fn token(&mut self, len: usize) -> String {
@@ -39,7 +42,12 @@ fn mixed_input(target_len: usize) -> Vec<u8> {
     while out.len() < target_len {
         out.push_str(snippets[i % snippets.len()]);
         if i % 500 == 0 {
-            out.push_str(&format!("SLACK_TOKEN=xoxb-{}-{}-{}\n", 1000000000 + rng.next() % 999999999, 1000000000 + rng.next() % 999999999, rng.token(24)));
+            out.push_str(&format!(
+                "SLACK_TOKEN=xoxb-{}-{}-{}\n",
+                1000000000 + rng.next() % 999999999,
+                1000000000 + rng.next() % 999999999,
+                rng.token(24)
+            ));
             out.push_str(&format!("api_key = \"{}\"\n", rng.token(32)));
         }
         i += 1;

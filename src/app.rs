@@ -10,7 +10,10 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use crossbeam_channel::Receiver;
 
-use crate::cli::{Cli, ColorChoice, Command, CommonArgs, RulesCommand, ScanTarget};
+use crate::cli::{
+    BaselineCommand, BaselineCreateArgs, Cli, ColorChoice, Command, CommonArgs, FailOn,
+    HookCommand, RulesCommand, ScanTarget,
+};
 use crate::config::{Config, parse_size};
 use crate::detect::rules::{compile_specs, embedded_rules, load_rule_file};
 use crate::detect::{Detector, Rule, examples::check_examples};
@@ -64,6 +67,12 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             run_scan(&args.common, None, move |scanner, _| {
                 source::stdin::scan_stdin(scanner, &name)
             })
+        }
+        Command::Baseline(BaselineCommand::Create(args)) => create_baseline(&args),
+        Command::Hook(HookCommand::Install(args)) => {
+            let hook = crate::hook::install_pre_commit_hook(&args.path, args.force)?;
+            eprintln!("ferret: installed {}", hook.display());
+            Ok(Outcome::Clean)
         }
         Command::Rules(RulesCommand::List { rule_files, json }) => list_rules(&rule_files, json),
         Command::Rules(RulesCommand::Check { files }) => check_rule_files(&files),
@@ -220,6 +229,34 @@ where
         Outcome::Findings
     } else {
         Outcome::Clean
+    })
+}
+
+/// `ferret baseline create`: a scan whose report is a baseline file and whose findings do not fail.
+fn create_baseline(args: &BaselineCreateArgs) -> Result<Outcome> {
+    let mut common = CommonArgs::defaults();
+    common.format = Format::Baseline;
+    common.output = Some(args.output.clone());
+    common.config = args.config.clone();
+    common.rule_files = args.rule_files.clone();
+    common.fail_on = FailOn::Never;
+    if std::fs::symlink_metadata(&args.path).is_err() {
+        bail!("path does not exist: {}", args.path.display());
+    }
+    let root = args.path.is_dir().then(|| args.path.clone());
+    let opts = source::fs::DirOptions {
+        roots: vec![args.path.clone()],
+        gitignore: false,
+        excludes: Vec::new(),
+        follow_symlinks: false,
+        threads: 0,
+    };
+    run_scan(&common, root.as_deref(), move |scanner, config| {
+        let opts = source::fs::DirOptions {
+            excludes: config.scan.exclude.clone(),
+            ..opts
+        };
+        source::fs::scan_dirs(&opts, scanner)
     })
 }
 

@@ -34,6 +34,58 @@ pub enum Command {
     /// List the built-in rules or check a rule file.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Record today's findings so later scans report only new ones (`--baseline`).
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+    /// Install ferret as a git hook.
+    #[command(subcommand)]
+    Hook(HookCommand),
+}
+
+/// `ferret baseline ...`.
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Scan PATH (its git history when it is a git work tree, unless --dir) and write the findings'
+    /// fingerprints to FILE. Secrets themselves are never written.
+    Create(BaselineCreateArgs),
+}
+
+/// `ferret baseline create`.
+#[derive(Debug, Args)]
+pub struct BaselineCreateArgs {
+    /// Directory or repository to record.
+    #[arg(default_value = ".", value_name = "PATH")]
+    pub path: PathBuf,
+    /// Where to write the baseline.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: PathBuf,
+    /// Scan the files of PATH rather than its git history.
+    #[arg(long)]
+    pub dir: bool,
+    /// Configuration file (default: ferret.toml at PATH).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Add the rules of this file to the built-in ones (repeatable).
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rule_files: Vec<PathBuf>,
+}
+
+/// `ferret hook ...`.
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// Write a git pre-commit hook that runs `ferret scan git --staged`.
+    Install(HookInstallArgs),
+}
+
+/// `ferret hook install`.
+#[derive(Debug, Args)]
+pub struct HookInstallArgs {
+    /// The repository (any directory inside its work tree).
+    #[arg(default_value = ".", value_name = "PATH")]
+    pub path: PathBuf,
+    /// Replace an existing pre-commit hook.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// What `ferret scan` reads.
@@ -181,4 +233,16 @@ pub enum RulesCommand {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+}
+
+impl CommonArgs {
+    /// The defaults of every scan option, as if none were given on the command line.
+    pub fn defaults() -> Self {
+        #[derive(Parser)]
+        struct Defaults {
+            #[command(flatten)]
+            common: CommonArgs,
+        }
+        Defaults::parse_from(["ferret"]).common
+    }
 }

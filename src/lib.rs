@@ -7,6 +7,7 @@ pub mod config;
 pub mod detect;
 pub mod filter;
 pub mod finding;
+pub mod hook;
 pub mod report;
 pub mod scan;
 pub mod source;

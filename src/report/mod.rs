@@ -1,6 +1,7 @@
 //! Reports: one module per output format. Findings arrive sorted and deduplicated, except for
 //! `jsonl`, which is streamed as findings are made.
 
+pub mod baseline;
 pub mod csv;
 pub mod github;
 pub mod json;
@@ -31,6 +32,8 @@ pub enum Format {
     Csv,
     /// GitHub Actions workflow commands, shown as annotations on the run and the pull request.
     Github,
+    /// A baseline file for `--baseline`: the findings' fingerprints with where they were.
+    Baseline,
 }
 
 /// Options every format honours.
@@ -147,6 +150,7 @@ pub fn write_report(
         Format::Sarif => sarif::write_sarif(out, findings, rules, summary, opts)?,
         Format::Csv => csv::write_csv(out, findings, opts)?,
         Format::Github => github::write_github(out, findings, summary, opts)?,
+        Format::Baseline => baseline::write_baseline(out, findings)?,
     }
     out.flush()?;
     Ok(())
