@@ -43,28 +43,36 @@ pub fn match_window(
     locs: &mut CaptureLocations,
     out: &mut Vec<Match>,
 ) {
-    let hay = &data[..window.1];
-    let mut at = window.0;
+    // Searching the window alone (not the blob up to it) keeps the haystack small enough for the
+    // regex crate's fast capture engines; windows start at a newline, so line anchors still hold.
+    let base = window.0;
+    let hay = &data[base..window.1];
+    let mut at = 0;
     while at <= hay.len() {
-        let Some((m_start, m_end)) = rule
-            .regex
-            .captures_read_at(locs, hay, at)
-            .map(|m| (m.start(), m.end()))
-        else {
+        // Find the match with the DFA first, then resolve captures on the match alone: capture
+        // engines are far slower, and on a short haystack the regex crate picks its fastest one.
+        let Some(found) = rule.regex.find_at(hay, at) else {
             break;
         };
+        let (m_start, m_end) = (found.start(), found.end());
         at = if m_end > m_start { m_end } else { m_end + 1 };
-        let Some((start, end)) = locs.get(rule.secret_group) else {
-            continue;
-        };
         if rule
-            .allow_match
-            .iter()
-            .any(|re| re.is_match(&hay[m_start..m_end]))
+            .regex
+            .captures_read(locs, &hay[m_start..m_end])
+            .is_none()
         {
             continue;
         }
-        if let Some(found) = confirm(rule_idx, rule, hay, start, end, locs) {
+        let sub = &hay[m_start..m_end];
+        let Some((start, end)) = locs.get(rule.secret_group) else {
+            continue;
+        };
+        if rule.allow_match.iter().any(|re| re.is_match(sub)) {
+            continue;
+        }
+        if let Some(mut found) = confirm(rule_idx, rule, sub, start, end, locs) {
+            found.start += base + m_start;
+            found.end += base + m_start;
             out.push(found);
         }
     }

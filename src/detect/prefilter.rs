@@ -59,16 +59,17 @@ impl Prefilter {
                 }
             }
         }
+        let rules_by_keyword = propagate_overlaps(&keywords, &rules_by_keyword);
         let automaton = AhoCorasick::builder()
             .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
+            .match_kind(MatchKind::LeftmostLongest)
             .kind(Some(AhoCorasickKind::DFA))
             .build(&keywords)
             .or_else(|_| {
                 // Very large keyword sets may exceed the DFA's limits; the NFA is slower but unbounded.
                 AhoCorasick::builder()
                     .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::Standard)
+                    .match_kind(MatchKind::LeftmostLongest)
                     .build(&keywords)
             })
             .context("cannot build the keyword automaton")?;
@@ -81,7 +82,7 @@ impl Prefilter {
     /// Fills `out` with the windows of `data` each candidate rule must search.
     pub fn windows(&self, data: &[u8], rules: &[Rule], out: &mut Windows) {
         out.reset(rules.len());
-        for hit in self.automaton.find_overlapping_iter(data) {
+        for hit in self.automaton.find_iter(data) {
             let start = window_start(data, hit.start());
             for &rule_idx in &self.rules_by_keyword[hit.pattern().as_usize()] {
                 let end = window_end(data, hit.end().saturating_add(rules[rule_idx].window));
@@ -97,6 +98,30 @@ impl Prefilter {
             }
         }
     }
+}
+
+/// Non-overlapping search (much faster than overlapping) can hide a keyword B behind a hit of
+/// keyword A when B lies inside A or starts inside A and runs past its end. So a hit of A also
+/// selects the rules of every such B; their patterns then confirm whether B's match is really there.
+fn propagate_overlaps(keywords: &[String], rules_by_keyword: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    let mut out = rules_by_keyword.to_vec();
+    for (a, ka) in keywords.iter().enumerate() {
+        for (b, kb) in keywords.iter().enumerate() {
+            if a == b {
+                continue;
+            }
+            let hidden = ka.contains(kb.as_str())
+                || (1..ka.len()).any(|i| ka.is_char_boundary(i) && kb.starts_with(&ka[i..]));
+            if hidden {
+                for &rule in &rules_by_keyword[b] {
+                    if !out[a].contains(&rule) {
+                        out[a].push(rule);
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The newline before the line holding `pos` (so a pattern's `(?:^|[^\w])` guard can match it), but
