@@ -44,8 +44,13 @@ fn seen(findings: &[Value]) -> Seen {
         .collect()
 }
 
+/// Standard error and, for text reports (which list what could not be read), standard output.
 fn stderr(output: &std::process::Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
 }
 
 /// A three-layer image: a secret added, a nested archive, the secret deleted, config secrets.
@@ -196,7 +201,7 @@ fn hand_layers() -> HandLayers {
     let long = github_token("hand-long-name");
     let dotdot = github_token("hand-dotdot");
     let top_secret = github_token("hand-top");
-    let long_name = format!("srv/{}/settings.ini", "deep/".repeat(30));
+    let long_name = format!("srv/{}settings.ini", "deep/".repeat(30));
     let removed_body = format!("token={removed}\n");
     let opaque_body = format!("token={opaque}\n");
     let long_body = format!("token={long}\n");
