@@ -44,7 +44,7 @@ pub enum ScanTarget {
     /// Scan standard input.
     Stdin(StdinArgs),
     /// Scan container images: every layer (deleted files too) and the build metadata.
-    Image(ImageArgs),
+    Image(Box<ImageArgs>),
 }
 
 /// `ferret scan image`.

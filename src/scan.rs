@@ -272,7 +272,11 @@ impl Scanner {
         for m in matches.iter().filter(|m| m.start < accept_before) {
             let rule = &self.detector.rules()[m.rule];
             let finding = Finding::new(rule, m, origin.clone(), line_offset);
-            if self.filter.check(&finding, line_span(data, m.start, m.end)).is_some() {
+            if self
+                .filter
+                .check(&finding, line_span(data, m.start, m.end))
+                .is_some()
+            {
                 ScanStats::bump(&self.stats.suppressed);
                 continue;
             }

@@ -117,10 +117,7 @@ fn every_planted_secret_is_found_in_every_image_format() {
     let oci_archive = image.path("oci.tar");
     let zstd_layout = image.path("zstd");
     let plain_layout = image.path("plain");
-    image.copy_to(
-        &format!("docker-archive:{}:app:v1", archive.display()),
-        &[],
-    );
+    image.copy_to(&format!("docker-archive:{}:app:v1", archive.display()), &[]);
     image.copy_to(&format!("oci-archive:{}:v1", oci_archive.display()), &[]);
     image.copy_to(
         &format!("oci:{}:v1", zstd_layout.display()),
@@ -145,7 +142,12 @@ fn every_planted_secret_is_found_in_every_image_format() {
     ] {
         let target = target.display().to_string();
         let (output, findings) = scan(&[&target]);
-        assert_eq!(output.status.code(), Some(1), "{target}: {}", stderr(&output));
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{target}: {}",
+            stderr(&output)
+        );
         assert_eq!(seen(&findings), expected, "{target}");
         let layer = findings
             .iter()
@@ -169,7 +171,9 @@ fn every_planted_secret_is_found_in_every_image_format() {
         .unwrap();
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(
-        text.contains("app/.env") && text.contains("layer 0") && text.contains("removed in layer 1"),
+        text.contains("app/.env")
+            && text.contains("layer 0")
+            && text.contains("removed in layer 1"),
         "{text}"
     );
     let sarif = ferret()
@@ -254,7 +258,8 @@ fn docker_24_save_with_symlinked_layer_tar() {
     let dir = TestDir::new();
     let mut tar = HandTar::new();
     let diff_ids = vec![digest(&layers.base), digest(&layers.top)];
-    let config = serde_json::to_vec(&config_json(&diff_ids, &[format!("TOKEN={env}")], &[])).unwrap();
+    let config =
+        serde_json::to_vec(&config_json(&diff_ids, &[format!("TOKEN={env}")], &[])).unwrap();
     tar.file("aaaa/layer.tar", layers.base.clone());
     tar.file("aaaa/VERSION", "1.0");
     // Docker writes a layer shared with an earlier image as a symlink to that layer's tar.
@@ -277,8 +282,16 @@ fn docker_24_save_with_symlinked_layer_tar() {
     let mut expected = layers.expected;
     expected.insert((env, "config.Env".into(), None));
     assert_eq!(seen(&findings), expected);
-    assert!(findings.iter().all(|f| f["origin"]["image"] == "legacy/app:1"));
-    assert!(stderr(&output).contains("1 symlinks"), "{}", stderr(&output));
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["origin"]["image"] == "legacy/app:1")
+    );
+    assert!(
+        stderr(&output).contains("1 symlinks"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 /// An OCI image index entry for a manifest.
@@ -292,8 +305,14 @@ fn oci_image(tar: &mut HandTar, layers: &[Vec<u8>], env: &[String], history: &[S
     for (i, layer) in layers.iter().enumerate() {
         // Alternate encodings: multi-member gzip, zstd with a skippable frame, uncompressed.
         let (media_type, data) = match i % 3 {
-            0 => ("application/vnd.oci.image.layer.v1.tar+gzip", gzip_multi(layer)),
-            1 => ("application/vnd.oci.image.layer.v1.tar+zstd", zstd_multi(layer)),
+            0 => (
+                "application/vnd.oci.image.layer.v1.tar+gzip",
+                gzip_multi(layer),
+            ),
+            1 => (
+                "application/vnd.oci.image.layer.v1.tar+zstd",
+                zstd_multi(layer),
+            ),
             _ => ("application/vnd.oci.image.layer.v1.tar", layer.clone()),
         };
         let size = data.len();
@@ -316,7 +335,12 @@ fn docker_25_save_is_an_oci_layout_in_a_tar() {
     let layers = hand_layers();
     let dir = TestDir::new();
     let mut tar = HandTar::new();
-    let manifest = oci_image(&mut tar, &[layers.base.clone(), layers.top.clone()], &[], &[]);
+    let manifest = oci_image(
+        &mut tar,
+        &[layers.base.clone(), layers.top.clone()],
+        &[],
+        &[],
+    );
     let config_digest = {
         // Docker 25 manifest.json points into blobs/sha256/.
         let bytes = std::fs::read(dir.path()).ok();
@@ -382,7 +406,8 @@ fn containerd_store_with_platforms_and_attestations() {
     let statement = tar.json_blob("application/vnd.in-toto+json", &provenance);
     let empty_config = tar.json_blob("application/vnd.oci.image.config.v1+json", &json!({}));
     let mut statement_layer = statement.clone();
-    statement_layer["annotations"] = json!({"in-toto.io/predicate-type": "https://slsa.dev/provenance/v0.2"});
+    statement_layer["annotations"] =
+        json!({"in-toto.io/predicate-type": "https://slsa.dev/provenance/v0.2"});
     let attestation = tar.json_blob(
         "application/vnd.oci.image.manifest.v1+json",
         &json!({"schemaVersion": 2, "config": empty_config, "layers": [statement_layer]}),
@@ -443,7 +468,11 @@ fn containerd_store_with_platforms_and_attestations() {
     let (_, arm_only) = scan(&["--platform", "linux/arm64", path.to_str().unwrap()]);
     let arm_seen = seen(&arm_only);
     assert!(arm_seen.contains(&(arm_secret, "etc/arm.conf".into(), None)));
-    assert!(!arm_seen.iter().any(|(s, _, _)| s == &build_arg || s == &history_arg));
+    assert!(
+        !arm_seen
+            .iter()
+            .any(|(s, _, _)| s == &build_arg || s == &history_arg)
+    );
 }
 
 #[test]
@@ -452,7 +481,10 @@ fn truncated_layer_keeps_earlier_findings_and_fails() {
     let second = github_token("after-truncation");
     let layer = layer_tar(&[
         LayerEntry::File("a/first.txt", format!("token={first}\n").as_bytes()),
-        LayerEntry::File("b/second.txt", format!("token={second}\n{}", "x".repeat(20000)).as_bytes()),
+        LayerEntry::File(
+            "b/second.txt",
+            format!("token={second}\n{}", "x".repeat(20000)).as_bytes(),
+        ),
     ]);
     let diff_id = digest(&layer);
     let cut = &layer[..layer.len() - 12000];
@@ -465,15 +497,20 @@ fn truncated_layer_keeps_earlier_findings_and_fails() {
     );
     tar.file(
         "manifest.json",
-        serde_json::to_vec(&json!([{"Config": "cfg.json", "RepoTags": ["cut:1"], "Layers": ["layer/layer.tar"]}]))
-            .unwrap(),
+        serde_json::to_vec(
+            &json!([{"Config": "cfg.json", "RepoTags": ["cut:1"], "Layers": ["layer/layer.tar"]}]),
+        )
+        .unwrap(),
     );
     let path = dir.join("cut.tar");
     tar.write_to(&path);
     let (output, findings) = scan(&[path.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(stderr(&output).contains("truncated"), "{}", stderr(&output));
-    let secrets: Vec<_> = findings.iter().map(|f| f["secret"].as_str().unwrap()).collect();
+    let secrets: Vec<_> = findings
+        .iter()
+        .map(|f| f["secret"].as_str().unwrap())
+        .collect();
     assert!(secrets.contains(&first.as_str()), "{secrets:?}");
 }
 
@@ -486,13 +523,21 @@ fn unreadable_targets_are_named_errors() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("not-an-image.tar"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("not-an-image.tar"),
+        "{}",
+        stderr(&output)
+    );
     let output = ferret()
         .args(["scan", "image", "Not An Image"])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("Not An Image"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("Not An Image"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 /// Debian's docker-registry on 127.0.0.1, optionally with htpasswd (bcrypt) basic auth.
@@ -518,7 +563,12 @@ impl Registry {
         if let Some((user, password)) = auth {
             support::test_image::run(
                 "htpasswd",
-                &["-Bbc", dir.join("htpasswd").to_str().unwrap(), user, password],
+                &[
+                    "-Bbc",
+                    dir.join("htpasswd").to_str().unwrap(),
+                    user,
+                    password,
+                ],
             );
             config.push_str(&format!(
                 "auth:\n  htpasswd:\n    realm: ferret-test\n    path: {}\n",
@@ -578,7 +628,10 @@ fn registry_images_are_pulled_and_scanned() {
     let (output, findings) = scan(&["--insecure-registry", &open.host(), &reference]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert_eq!(seen(&findings), expected);
-    let digest = findings[0]["origin"]["image_digest"].as_str().unwrap().to_string();
+    let digest = findings[0]["origin"]["image_digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let by_digest = format!("{}/team/app@{digest}", open.host());
     let (output, findings) = scan(&["--insecure-registry", &open.host(), &by_digest]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
@@ -588,12 +641,22 @@ fn registry_images_are_pulled_and_scanned() {
     push(&image, &locked, "team/app:v1", Some("scanner:s3cret-pass"));
     let reference = format!("{}/team/app:v1", locked.host());
     let denied = ferret()
-        .args(["scan", "image", "--insecure-registry", &locked.host(), &reference])
+        .args([
+            "scan",
+            "image",
+            "--insecure-registry",
+            &locked.host(),
+            &reference,
+        ])
         .env("DOCKER_CONFIG", "/nonexistent")
         .output()
         .unwrap();
     assert_eq!(denied.status.code(), Some(2), "{}", stderr(&denied));
-    assert!(stderr(&denied).contains("credentials"), "{}", stderr(&denied));
+    assert!(
+        stderr(&denied).contains("credentials"),
+        "{}",
+        stderr(&denied)
+    );
 
     let output = ferret()
         .args(["scan", "image", "--format", "json", "--show-secrets"])
@@ -608,8 +671,10 @@ fn registry_images_are_pulled_and_scanned() {
     // Credentials from a docker config file.
     let docker_config = TestDir::new().file(
         "config.json",
-        serde_json::to_vec(&json!({"auths": {locked.host(): {"auth": "c2Nhbm5lcjpzM2NyZXQtcGFzcw=="}}}))
-            .unwrap(),
+        serde_json::to_vec(
+            &json!({"auths": {locked.host(): {"auth": "c2Nhbm5lcjpzM2NyZXQtcGFzcw=="}}}),
+        )
+        .unwrap(),
     );
     let output = ferret()
         .args(["scan", "image", "--format", "json", "--show-secrets"])

@@ -182,16 +182,10 @@ fn scan_zip(
         let budget = limits.max_expanded.saturating_sub(expanded_total);
         let mut guarded = BombGuard::new(&mut file, limits, budget);
         guarded.input.fetch_add(compressed, Ordering::Relaxed);
-        scan_member(
-            &member,
-            Some(declared),
-            &mut guarded,
-            depth,
-            limits,
-            sink,
-        )?;
+        scan_member(&member, Some(declared), &mut guarded, depth, limits, sink)?;
         // Drain what the sink left unread so the bomb check sees the whole member.
-        io::copy(&mut guarded, &mut io::sink()).with_context(|| format!("{member}: cannot read"))?;
+        io::copy(&mut guarded, &mut io::sink())
+            .with_context(|| format!("{member}: cannot read"))?;
         expanded_total += guarded.output;
     }
     Ok(())
@@ -310,14 +304,25 @@ mod tests {
         builder.into_inner().unwrap()
     }
 
-    fn collect(kind: ArchiveKind, data: &[u8], limits: &ArchiveLimits) -> (Vec<(String, Vec<u8>)>, Result<()>) {
+    fn collect(
+        kind: ArchiveKind,
+        data: &[u8],
+        limits: &ArchiveLimits,
+    ) -> (Vec<(String, Vec<u8>)>, Result<()>) {
         let mut seen = Vec::new();
-        let result = scan_archive(kind, &mut &data[..], "outer", 1, limits, &mut |path, _, r| {
-            let mut buf = Vec::new();
-            r.read_to_end(&mut buf)?;
-            seen.push((path.to_string(), buf));
-            Ok(())
-        });
+        let result = scan_archive(
+            kind,
+            &mut &data[..],
+            "outer",
+            1,
+            limits,
+            &mut |path, _, r| {
+                let mut buf = Vec::new();
+                r.read_to_end(&mut buf)?;
+                seen.push((path.to_string(), buf));
+                Ok(())
+            },
+        );
         (seen, result)
     }
 

@@ -74,7 +74,10 @@ impl Origin {
                 let removed = removed_in_layer
                     .map(|n| format!(", removed in layer {n}"))
                     .unwrap_or_default();
-                format!(" @ {image} layer {layer_index} ({}){removed}", short_digest(diff_id))
+                format!(
+                    " @ {image} layer {layer_index} ({}){removed}",
+                    short_digest(diff_id)
+                )
             }
             Origin::ImageMetadata {
                 image,

@@ -243,7 +243,11 @@ mod tests {
 
     #[test]
     fn whiteouts_opaque_dirs_and_replacements_remove() {
-        let c = changes(&["etc/secret", "var/cache"], &["opt/app"], &["usr/bin/tool"]);
+        let c = changes(
+            &["etc/secret", "var/cache"],
+            &["opt/app"],
+            &["usr/bin/tool"],
+        );
         assert!(c.removes("etc/secret"));
         assert!(c.removes("var/cache/x/y"));
         assert!(c.removes("opt/app/config.yml"));

@@ -83,7 +83,10 @@ impl Platform {
         let field = |name: &str| value.get(name).and_then(Value::as_str).unwrap_or("");
         field("os") == self.os
             && field("architecture") == self.architecture
-            && self.variant.as_deref().is_none_or(|v| field("variant") == v)
+            && self
+                .variant
+                .as_deref()
+                .is_none_or(|v| field("variant") == v)
     }
 }
 
@@ -123,7 +126,11 @@ pub struct ImageWalker<'a> {
 
 impl<'a> ImageWalker<'a> {
     /// A walker for images of `target` (as named on the command line).
-    pub fn new(source: &'a dyn ManifestSource, target: &str, platform: Option<&'a Platform>) -> Self {
+    pub fn new(
+        source: &'a dyn ManifestSource,
+        target: &str,
+        platform: Option<&'a Platform>,
+    ) -> Self {
         Self {
             source,
             platform,
@@ -210,9 +217,12 @@ impl<'a> ImageWalker<'a> {
                 .map(|n| self.qualify(n))
                 .or_else(|| name.clone());
             let media_type = str_field(desc, "mediaType").unwrap_or("");
-            let is_index = media_type.contains("image.index") || media_type.contains("manifest.list");
+            let is_index =
+                media_type.contains("image.index") || media_type.contains("manifest.list");
             if !is_index
-                && annotations.get(ANNOTATION_REFERENCE_TYPE).and_then(Value::as_str)
+                && annotations
+                    .get(ANNOTATION_REFERENCE_TYPE)
+                    .and_then(Value::as_str)
                     != Some("attestation-manifest")
                 && let (Some(filter), Some(platform)) = (self.platform, desc.get("platform"))
                 && !filter.matches(platform)
@@ -295,7 +305,10 @@ impl<'a> ImageWalker<'a> {
         let config = self
             .source
             .store()
-            .read_small(&BlobKey::Digest(config_digest.to_string()), MAX_METADATA_SIZE)
+            .read_small(
+                &BlobKey::Digest(config_digest.to_string()),
+                MAX_METADATA_SIZE,
+            )
             .with_context(|| format!("cannot read config {config_digest}"))?;
         let diff_ids = diff_ids(&config);
         let mut descs = Vec::new();
@@ -420,7 +433,12 @@ pub fn string_map(value: Option<&Value>) -> Vec<(String, String)> {
         .and_then(Value::as_object)
         .map(|m| {
             m.iter()
-                .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        v.as_str().map_or_else(|| v.to_string(), str::to_string),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default();

@@ -67,9 +67,11 @@ pub fn scan_images(opts: &ImageOptions, scanner: &Scanner) -> Result<()> {
         }
     }
 
-    images.par_iter().for_each_init(ThreadState::default, |state, (_, image)| {
-        metadata::scan_metadata(image, scanner, state)
-    });
+    images
+        .par_iter()
+        .for_each_init(ThreadState::default, |state, (_, image)| {
+            metadata::scan_metadata(image, scanner, state)
+        });
 
     // Each distinct layer (by uncompressed digest) is read once, whichever images share it.
     let mut distinct: Vec<(usize, &ImageDesc, usize, &LayerDesc)> = Vec::new();
@@ -84,17 +86,20 @@ pub fn scan_images(opts: &ImageOptions, scanner: &Scanner) -> Result<()> {
     }
     let scans: Vec<LayerScan> = distinct
         .par_iter()
-        .map_init(ThreadState::default, |state, (source, image, index, layer)| {
-            let template = layer_origin(image, *index, layer, String::new(), None);
-            let subject = format!("{} layer {index} ({})", image.name, layer.key.as_str());
-            match sources[*source].store().open(&layer.key) {
-                Ok(blob) => scan_layer(blob, &template, &subject, scanner, &opts.limits, state),
-                Err(err) => {
-                    scanner.stats.error(subject, format!("{err:#}"));
-                    LayerScan::default()
+        .map_init(
+            ThreadState::default,
+            |state, (source, image, index, layer)| {
+                let template = layer_origin(image, *index, layer, String::new(), None);
+                let subject = format!("{} layer {index} ({})", image.name, layer.key.as_str());
+                match sources[*source].store().open(&layer.key) {
+                    Ok(blob) => scan_layer(blob, &template, &subject, scanner, &opts.limits, state),
+                    Err(err) => {
+                        scanner.stats.error(subject, format!("{err:#}"));
+                        LayerScan::default()
+                    }
                 }
-            }
-        })
+            },
+        )
         .collect();
 
     for (_, image) in &images {
@@ -109,13 +114,8 @@ pub fn scan_images(opts: &ImageOptions, scanner: &Scanner) -> Result<()> {
                 let removed = (index + 1..image.layers.len())
                     .find(|&later| layer_scans[later].changes.removes(path));
                 let mut finding = finding.clone();
-                finding.origin = Arc::new(layer_origin(
-                    image,
-                    index,
-                    layer,
-                    path.to_string(),
-                    removed,
-                ));
+                finding.origin =
+                    Arc::new(layer_origin(image, index, layer, path.to_string(), removed));
                 scanner.report_finding(finding);
             }
         }
@@ -160,8 +160,8 @@ fn open_target(target: &str, opts: &ImageOptions) -> Result<(Source, Vec<ImageDe
         let images = ImageWalker::new(source.as_ref(), target, platform).walk_layout()?;
         return Ok((source, images));
     }
-    let reference = Reference::parse(target)
-        .with_context(|| format!("no such file or directory: {target}"))?;
+    let reference =
+        Reference::parse(target).with_context(|| format!("no such file or directory: {target}"))?;
     let store = Box::new(RegistryStore::new(&reference, &opts.registry)?);
     let (bytes, digest) = store.root_manifest(&reference.reference)?;
     let images = ImageWalker::new(store.as_ref(), target, platform).walk_root(&bytes, &digest)?;

@@ -63,9 +63,9 @@ impl Reference {
         let valid_repo = !repository.is_empty()
             && repository.split('/').all(|part| {
                 !part.is_empty()
-                    && part
-                        .bytes()
-                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+                    && part.bytes().all(|b| {
+                        b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b)
+                    })
             });
         if !valid_repo {
             bail!("{text:?} is neither a file nor an image reference (host[:port]/name:tag)");
@@ -155,10 +155,7 @@ impl RegistryStore {
     }
 
     fn fetch_manifest(&self, reference: &str) -> Result<Vec<u8>> {
-        let url = format!(
-            "{}/v2/{}/manifests/{reference}",
-            self.base, self.repository
-        );
+        let url = format!("{}/v2/{}/manifests/{reference}", self.base, self.repository);
         let response = self.get(&url, Some(MANIFEST_ACCEPT))?;
         let mut bytes = Vec::new();
         response
@@ -245,9 +242,7 @@ impl RegistryStore {
         if let Some(creds) = &self.credentials {
             request = request.header(AUTHORIZATION, basic_header(creds));
         }
-        let response = request
-            .send()
-            .with_context(|| format!("GET {realm}"))?;
+        let response = request.send().with_context(|| format!("GET {realm}"))?;
         let status = response.status();
         if !status.is_success() {
             bail!("token endpoint {realm} answered HTTP {status}");
@@ -266,7 +261,10 @@ impl RegistryStore {
 impl BlobStore for RegistryStore {
     fn open(&self, key: &BlobKey) -> Result<Box<dyn Read + Send + '_>> {
         let BlobKey::Digest(digest) = key else {
-            bail!("registries name blobs by digest, not by path {}", key.as_str());
+            bail!(
+                "registries name blobs by digest, not by path {}",
+                key.as_str()
+            );
         };
         let url = format!("{}/v2/{}/blobs/{digest}", self.base, self.repository);
         Ok(Box::new(self.get(&url, None)?))
@@ -379,7 +377,9 @@ mod tests {
 
     #[test]
     fn bearer_challenge_params_parse() {
-        let p = parse_params(r#"realm="https://auth.example/token",service="reg",scope="repository:a/b:pull,push""#);
+        let p = parse_params(
+            r#"realm="https://auth.example/token",service="reg",scope="repository:a/b:pull,push""#,
+        );
         assert_eq!(p[0], ("realm".into(), "https://auth.example/token".into()));
         assert_eq!(p[1], ("service".into(), "reg".into()));
         assert_eq!(p[2], ("scope".into(), "repository:a/b:pull,push".into()));

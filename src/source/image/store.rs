@@ -38,7 +38,9 @@ impl BlobKey {
                 if algorithm.is_empty()
                     || hex.is_empty()
                     || !hex.bytes().all(|b| b.is_ascii_alphanumeric())
-                    || !algorithm.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+')
+                    || !algorithm
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'+')
                 {
                     bail!("malformed digest {d:?}");
                 }
@@ -87,8 +89,7 @@ impl DirStore {
 impl BlobStore for DirStore {
     fn open(&self, key: &BlobKey) -> Result<Box<dyn Read + Send + '_>> {
         let path = self.root.join(key.layout_path()?);
-        let file =
-            File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+        let file = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
         Ok(Box::new(file))
     }
 
@@ -100,7 +101,10 @@ impl BlobStore for DirStore {
 /// Where a member's body lies in a tar file.
 #[derive(Debug, Clone)]
 enum TarMember {
-    File { offset: u64, size: u64 },
+    File {
+        offset: u64,
+        size: u64,
+    },
     /// A symbolic or hard link to another member (some writers store `layer.tar` as a symlink).
     Link(String),
 }
