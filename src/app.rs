@@ -68,6 +68,12 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 source::stdin::scan_stdin(scanner, &name)
             })
         }
+        Command::Scan(ScanTarget::Image(args)) => {
+            let opts = image_options(&args)?;
+            run_scan(&args.common, None, move |scanner, _| {
+                source::image::scan_images(&opts, scanner)
+            })
+        }
         Command::Baseline(BaselineCommand::Create(args)) => create_baseline(&args),
         Command::Hook(HookCommand::Install(args)) => {
             let hook = crate::hook::install_pre_commit_hook(&args.path, args.force)?;
@@ -77,6 +83,36 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Rules(RulesCommand::List { rule_files, json }) => list_rules(&rule_files, json),
         Command::Rules(RulesCommand::Check { files }) => check_rule_files(&files),
     }
+}
+
+/// `ferret scan image` options from its arguments (reads the registry password from stdin).
+fn image_options(args: &crate::cli::ImageArgs) -> Result<source::image::ImageOptions> {
+    use source::image::registry::Credentials;
+    let credentials = match &args.registry_user {
+        Some(user) => {
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .context("cannot read the registry password from standard input")?;
+            Some(Credentials {
+                user: user.clone(),
+                password: password.trim_end_matches(['\r', '\n']).to_string(),
+            })
+        }
+        None => None,
+    };
+    Ok(source::image::ImageOptions {
+        targets: args.targets.clone(),
+        platform: args.platform.clone(),
+        registry: source::image::registry::RegistryOptions {
+            credentials,
+            insecure: args.insecure_registry.clone(),
+        },
+        limits: source::archive::ArchiveLimits {
+            max_depth: args.max_archive_depth,
+            ..Default::default()
+        },
+    })
 }
 
 /// Builds the rule set: built-in rules, the config's rules and `--rules` files, minus disabled ones.

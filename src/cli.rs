@@ -95,6 +95,36 @@ pub enum ScanTarget {
     Dir(DirArgs),
     /// Scan standard input.
     Stdin(StdinArgs),
+    /// Scan container images: every layer (deleted files too) and the build metadata.
+    Image(Box<ImageArgs>),
+}
+
+/// `ferret scan image`.
+#[derive(Debug, Args)]
+pub struct ImageArgs {
+    /// Images to scan: a `docker save` tar, an OCI layout directory, an `oci-archive` tar, or a
+    /// registry reference (`host[:port]/name:tag` or `...@sha256:...`), pulled without a Docker
+    /// engine.
+    #[arg(required = true, value_name = "TARGET")]
+    pub targets: Vec<String>,
+    /// Only scan this platform of multi-platform images (`os/arch[/variant]`; default: all).
+    #[arg(long, value_name = "PLATFORM")]
+    pub platform: Option<crate::source::image::manifest::Platform>,
+    /// User name for registries (the password is read from standard input with
+    /// --registry-password-stdin). Without it, ~/.docker/config.json is consulted.
+    #[arg(long, value_name = "USER", requires = "registry_password_stdin")]
+    pub registry_user: Option<String>,
+    /// Read the registry password or token from standard input.
+    #[arg(long, requires = "registry_user")]
+    pub registry_password_stdin: bool,
+    /// Reach this registry (`host[:port]`) over plain http (repeatable).
+    #[arg(long, value_name = "HOST")]
+    pub insecure_registry: Vec<String>,
+    /// How many archives deep to open inside layers (.tar, .tar.gz, .tgz, .gz, .zip, .jar).
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub max_archive_depth: usize,
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
 
 /// `ferret scan dir`.

@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use crossbeam_channel::Sender;
 
 use crate::detect::{Detector, Match, Scratch};
-use crate::filter::{Filter, Suppression};
+use crate::filter::Filter;
 use crate::finding::Finding;
 use crate::source::Origin;
 
@@ -167,9 +167,38 @@ impl Scanner {
     /// Scans a stream in overlapping chunks so memory stays bounded whatever its size.
     pub fn scan_reader(
         &self,
+        reader: impl Read,
+        origin: Arc<Origin>,
+        state: &mut ThreadState,
+    ) -> Result<()> {
+        self.scan_reader_into(reader, origin, state, None)
+    }
+
+    /// Like [`Scanner::scan_reader`], but the findings (already filtered) are pushed to `held`
+    /// instead of the report: for sources that complete a finding's origin only after reading more
+    /// (an image layer file deleted by a later layer). Send them on with [`Scanner::report_finding`].
+    pub fn scan_reader_holding(
+        &self,
+        reader: impl Read,
+        origin: Arc<Origin>,
+        state: &mut ThreadState,
+        held: &mut Vec<Finding>,
+    ) -> Result<()> {
+        self.scan_reader_into(reader, origin, state, Some(held))
+    }
+
+    /// Sends a finding held back by [`Scanner::scan_reader_holding`] to the report.
+    pub fn report_finding(&self, finding: Finding) {
+        // The receiver only goes away when the scan is being torn down after an error.
+        let _ = self.sink.send(finding);
+    }
+
+    fn scan_reader_into(
+        &self,
         mut reader: impl Read,
         origin: Arc<Origin>,
         state: &mut ThreadState,
+        mut held: Option<&mut Vec<Finding>>,
     ) -> Result<()> {
         let mut buf = std::mem::take(&mut state.buf);
         buf.clear();
@@ -211,7 +240,10 @@ impl Scanner {
                 .filter(|m| m.start >= reported_until)
                 .cloned()
                 .collect();
-            self.emit(&buf, &fresh, &origin, line_offset, accept_before);
+            match held.as_deref_mut() {
+                Some(held) => self.hold(&buf, &fresh, &origin, line_offset, accept_before, held),
+                None => self.emit(&buf, &fresh, &origin, line_offset, accept_before),
+            }
             state.matches = matches;
             if at_eof {
                 break Ok(());
@@ -228,6 +260,30 @@ impl Scanner {
         result
     }
 
+    fn hold(
+        &self,
+        data: &[u8],
+        matches: &[Match],
+        origin: &Arc<Origin>,
+        line_offset: usize,
+        accept_before: usize,
+        held: &mut Vec<Finding>,
+    ) {
+        for m in matches.iter().filter(|m| m.start < accept_before) {
+            let rule = &self.detector.rules()[m.rule];
+            let finding = Finding::new(rule, m, origin.clone(), line_offset);
+            if self
+                .filter
+                .check(rule, &finding, line_span(data, m.start, m.end))
+                .is_some()
+            {
+                ScanStats::bump(&self.stats.suppressed);
+                continue;
+            }
+            held.push(finding);
+        }
+    }
+
     fn emit(
         &self,
         data: &[u8],
@@ -236,15 +292,16 @@ impl Scanner {
         line_offset: usize,
         accept_before: usize,
     ) {
-        for m in matches.iter().filter(|m| m.start < accept_before) {
-            let rule = &self.detector.rules()[m.rule];
-            let finding = Finding::new(rule, m, origin.clone(), line_offset);
-            let lines = line_span(data, m.start, m.end);
-            if let Some(why) = self.filter.check(rule, &finding, lines) {
-                let _: Suppression = why;
-                ScanStats::bump(&self.stats.suppressed);
-                continue;
-            }
+        let mut findings = Vec::new();
+        self.hold(
+            data,
+            matches,
+            origin,
+            line_offset,
+            accept_before,
+            &mut findings,
+        );
+        for finding in findings {
             // The receiver only goes away when the scan is being torn down after an error.
             let _ = self.sink.send(finding);
         }

@@ -1,7 +1,9 @@
 //! Sources: where bytes come from. Each source hands blobs with their [`Origin`] to the scanner and
 //! knows nothing about rules.
 
+pub mod archive;
 pub mod fs;
+pub mod image;
 pub mod stdin;
 
 use serde::Serialize;
@@ -24,6 +26,32 @@ pub enum Origin {
         /// The name given to it in reports.
         path: String,
     },
+    /// A file inside a layer of a container image.
+    ImageLayer {
+        /// The image as named on the command line or by its tag.
+        image: String,
+        /// Digest of the image manifest.
+        image_digest: String,
+        /// 0-based index of the layer in the image.
+        layer_index: usize,
+        /// Digest of the layer as stored (compressed) or its path in a `docker save` tar.
+        layer_digest: String,
+        /// Digest of the uncompressed layer (`rootfs.diff_ids` of the config).
+        diff_id: String,
+        /// Path inside the layer (`!` separates the members of nested archives).
+        path: String,
+        /// Index of the later layer that deletes or replaces this file: it is still in the image.
+        removed_in_layer: Option<usize>,
+    },
+    /// Image metadata: a config field, the build history, annotations or an attestation.
+    ImageMetadata {
+        /// The image as named on the command line or by its tag.
+        image: String,
+        /// Digest of the image manifest.
+        image_digest: String,
+        /// Which field: `config.Env`, `history.created_by`, `manifest.annotations`, `attestation`.
+        field: String,
+    },
 }
 
 impl Origin {
@@ -31,6 +59,8 @@ impl Origin {
     pub fn path(&self) -> &str {
         match self {
             Origin::File { path, .. } | Origin::Stdin { path } => path,
+            Origin::ImageLayer { path, .. } => path,
+            Origin::ImageMetadata { field, .. } => field,
         }
     }
 
@@ -44,11 +74,70 @@ impl Origin {
 
     /// A short suffix after `path:line` in text output (a commit, a layer); empty for files.
     pub fn text_suffix(&self) -> String {
-        String::new()
+        match self {
+            Origin::File { .. } | Origin::Stdin { .. } => String::new(),
+            Origin::ImageLayer {
+                image,
+                layer_index,
+                diff_id,
+                removed_in_layer,
+                ..
+            } => {
+                let removed = removed_in_layer
+                    .map(|n| format!(", removed in layer {n}"))
+                    .unwrap_or_default();
+                format!(
+                    " @ {image} layer {layer_index} ({}){removed}",
+                    short_digest(diff_id)
+                )
+            }
+            Origin::ImageMetadata {
+                image,
+                image_digest,
+                ..
+            } => format!(" @ {image} ({})", short_digest(image_digest)),
+        }
     }
 
     /// Extra key/value pairs that SARIF puts in a result's `properties`.
     pub fn sarif_properties(&self) -> serde_json::Map<String, serde_json::Value> {
-        serde_json::Map::new()
+        let mut map = serde_json::Map::new();
+        match self {
+            Origin::File { .. } | Origin::Stdin { .. } => {}
+            Origin::ImageLayer {
+                image,
+                image_digest,
+                layer_index,
+                layer_digest,
+                diff_id,
+                removed_in_layer,
+                ..
+            } => {
+                map.insert("image".into(), image.clone().into());
+                map.insert("imageDigest".into(), image_digest.clone().into());
+                map.insert("layerIndex".into(), (*layer_index).into());
+                map.insert("layerDigest".into(), layer_digest.clone().into());
+                map.insert("diffId".into(), diff_id.clone().into());
+                if let Some(n) = removed_in_layer {
+                    map.insert("removedInLayer".into(), (*n).into());
+                }
+            }
+            Origin::ImageMetadata {
+                image,
+                image_digest,
+                field,
+            } => {
+                map.insert("image".into(), image.clone().into());
+                map.insert("imageDigest".into(), image_digest.clone().into());
+                map.insert("imageField".into(), field.clone().into());
+            }
+        }
+        map
     }
+}
+
+/// `sha256:0123456789ab` from a full digest, for text output.
+fn short_digest(digest: &str) -> &str {
+    let end = digest.find(':').map_or(12, |colon| colon + 13);
+    digest.get(..end).unwrap_or(digest)
 }

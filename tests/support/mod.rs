@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: each test runs the real `ferret` binary.
 #![allow(dead_code)]
 
+pub mod test_image;
+
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
