@@ -4,7 +4,10 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 fn main() {
-    let rules_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    // Read at run time, not baked in when the build script was compiled: a copied target/ must
+    // not embed another checkout's rules.
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let rules_dir = Path::new(&manifest_dir).join("rules");
     println!("cargo:rerun-if-changed={}", rules_dir.display());
     let mut files: Vec<_> = std::fs::read_dir(&rules_dir)
         .expect("rules/ directory is readable")

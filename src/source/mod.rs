@@ -1,6 +1,7 @@
 //! Sources: where bytes come from. Each source hands blobs with their [`Origin`] to the scanner and
 //! knows nothing about rules.
 
+pub mod cilog;
 pub mod fs;
 pub mod stdin;
 
@@ -20,6 +21,8 @@ pub enum Origin {
         /// The name given to it in reports.
         path: String,
     },
+    /// A CI build log: a local file or a job log fetched from a CI provider's API.
+    CiLog(cilog::CiLogOrigin),
 }
 
 impl Origin {
@@ -27,16 +30,23 @@ impl Origin {
     pub fn path(&self) -> &str {
         match self {
             Origin::File { path } | Origin::Stdin { path } => path,
+            Origin::CiLog(log) => &log.path,
         }
     }
 
     /// A short suffix after `path:line` in text output (a commit, a layer); empty for files.
     pub fn text_suffix(&self) -> String {
-        String::new()
+        match self {
+            Origin::CiLog(log) => log.text_suffix(),
+            _ => String::new(),
+        }
     }
 
     /// Extra key/value pairs that SARIF puts in a result's `properties`.
     pub fn sarif_properties(&self) -> serde_json::Map<String, serde_json::Value> {
-        serde_json::Map::new()
+        match self {
+            Origin::CiLog(log) => log.sarif_properties(),
+            _ => serde_json::Map::new(),
+        }
     }
 }
