@@ -10,7 +10,7 @@ use memchr::memmem;
 use super::format::{LogFormat, detect_format};
 use super::normalize::{Normalized, normalize};
 use super::origin::CiLogOrigin;
-use crate::detect::{Match, Scratch};
+use crate::detect::{GENERIC_RULE_PREFIX, Match, Scratch};
 use crate::finding::fingerprint;
 use crate::scan::{ScanStats, Scanner, ThreadState, looks_binary};
 use crate::source::Origin;
@@ -72,17 +72,25 @@ pub fn scan_log(
             m.start = joined.to_norm(m.start);
             m.end = joined.to_norm(m.end - 1) + 1;
         }
-        // A plain-pass match cut off at the line end is the head of a wrapped token: the joined
-        // match replaces it. Any other overlap means the plain pass already saw the whole thing.
-        let cut_at_line_end =
-            |m: &Match, j: &Match| j.start < m.end && m.end < j.end && norm.text[m.end] == b'\n';
+        // Lines are joined on a guess, so the plain pass wins any overlap, except where a
+        // catch-all rule saw only the head of a token (cut at the line end) that a specific rule
+        // recognises whole once the lines are joined.
+        let rules = scanner.detector.rules();
+        let is_generic = |m: &Match| rules[m.rule].id.starts_with(GENERIC_RULE_PREFIX);
+        let replaces = |m: &Match, j: &Match| {
+            j.start < m.end
+                && m.end < j.end
+                && norm.text[m.end] == b'\n'
+                && is_generic(m)
+                && !is_generic(j)
+        };
         joined_matches.retain(|j| {
             matches
                 .iter()
                 .filter(|m| m.start < j.end && j.start < m.end)
-                .all(|m| cut_at_line_end(m, j))
+                .all(|m| replaces(m, j))
         });
-        matches.retain(|m| !joined_matches.iter().any(|j| cut_at_line_end(m, j)));
+        matches.retain(|m| !joined_matches.iter().any(|j| replaces(m, j)));
     }
 
     let mut origins: HashMap<Option<String>, Arc<Origin>> = HashMap::new();
