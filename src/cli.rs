@@ -44,11 +44,11 @@ pub enum ScanTarget {
     /// Scan standard input.
     Stdin(StdinArgs),
     /// Scan CI build logs: plain or .gz log files and GitHub Actions run-logs ZIPs.
-    CiLog(CiLogArgs),
+    CiLog(Box<CiLogArgs>),
     /// Scan the logs of a GitHub repository's workflow runs through the REST API.
-    GithubActions(GithubActionsArgs),
+    GithubActions(Box<GithubActionsArgs>),
     /// Scan the job traces of a GitLab project through the REST API.
-    GitlabCi(GitlabCiArgs),
+    GitlabCi(Box<GitlabCiArgs>),
 }
 
 /// `ferret scan ci-log`.

@@ -237,8 +237,7 @@ fn local_origin(opts: &LocalOptions, format: LogFormat, id: Option<&str>) -> CiL
 fn trailing_id(name: &str) -> Option<&str> {
     let stem = name.split('.').next().unwrap_or(name);
     stem.split(|c: char| !c.is_ascii_digit())
-        .filter(|part| part.len() >= 5)
-        .next_back()
+        .rfind(|part| part.len() >= 5)
 }
 
 #[cfg(test)]
