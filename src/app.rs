@@ -80,6 +80,28 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             eprintln!("ferret: installed {}", hook.display());
             Ok(Outcome::Clean)
         }
+        Command::Scan(ScanTarget::CiLog(args)) => {
+            let opts = source::cilog::LocalOptions {
+                paths: args.paths.clone(),
+                repository: args.repo.clone(),
+                web_url: args.web_url.clone(),
+            };
+            run_scan(&args.common, None, move |scanner, _| {
+                source::cilog::scan_paths(&opts, scanner)
+            })
+        }
+        Command::Scan(ScanTarget::GithubActions(args)) => {
+            let opts = source::cilog::github_options(&args)?;
+            run_scan(&args.common, None, move |scanner, _| {
+                source::cilog::github::scan(&opts, scanner)
+            })
+        }
+        Command::Scan(ScanTarget::GitlabCi(args)) => {
+            let opts = source::cilog::gitlab_options(&args)?;
+            run_scan(&args.common, None, move |scanner, _| {
+                source::cilog::gitlab::scan(&opts, scanner)
+            })
+        }
         Command::Rules(RulesCommand::List { rule_files, json }) => list_rules(&rule_files, json),
         Command::Rules(RulesCommand::Check { files }) => check_rule_files(&files),
     }

@@ -97,6 +97,12 @@ pub enum ScanTarget {
     Stdin(StdinArgs),
     /// Scan container images: every layer (deleted files too) and the build metadata.
     Image(Box<ImageArgs>),
+    /// Scan CI build logs: plain or .gz log files and GitHub Actions run-logs ZIPs.
+    CiLog(Box<CiLogArgs>),
+    /// Scan the logs of a GitHub repository's workflow runs through the REST API.
+    GithubActions(Box<GithubActionsArgs>),
+    /// Scan the job traces of a GitLab project through the REST API.
+    GitlabCi(Box<GitlabCiArgs>),
 }
 
 /// `ferret scan image`.
@@ -123,6 +129,94 @@ pub struct ImageArgs {
     /// How many archives deep to open inside layers (.tar, .tar.gz, .tgz, .gz, .zip, .jar).
     #[arg(long, value_name = "N", default_value_t = 4)]
     pub max_archive_depth: usize,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// `ferret scan ci-log`.
+#[derive(Debug, Args)]
+pub struct CiLogArgs {
+    /// Log files (plain, .gz, run-logs .zip) or directories holding them.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Repository or project the logs belong to (OWNER/REPO, GROUP/PROJECT): shown in reports and,
+    /// with a run or job id in the file name (logs_123456789.zip), used to link to the run's page.
+    #[arg(long, value_name = "NAME")]
+    pub repo: Option<String>,
+    /// Web address of the CI server for those links (default https://github.com or
+    /// https://gitlab.com, by the log's format).
+    #[arg(long, value_name = "URL")]
+    pub web_url: Option<String>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// `ferret scan github-actions`.
+#[derive(Debug, Args)]
+pub struct GithubActionsArgs {
+    /// The repository, OWNER/REPO.
+    #[arg(value_name = "OWNER/REPO")]
+    pub repo: String,
+    /// Scan only this workflow run (repeatable).
+    #[arg(long = "run", value_name = "ID")]
+    pub runs: Vec<u64>,
+    /// Only runs of this workflow (file name such as ci.yml, or its numeric id).
+    #[arg(long, value_name = "WORKFLOW")]
+    pub workflow: Option<String>,
+    /// Only runs on this branch.
+    #[arg(long, value_name = "BRANCH")]
+    pub branch: Option<String>,
+    /// Only runs created on or after this date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Scan at most this many runs, newest first.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub max_runs: usize,
+    /// Read the API token from the first line of standard input (default: $GITHUB_TOKEN or
+    /// $GH_TOKEN). Run logs can only be downloaded with a token.
+    #[arg(long)]
+    pub token_stdin: bool,
+    /// API base URL (GitHub Enterprise: https://HOST/api/v3).
+    #[arg(long, value_name = "URL", default_value = "https://api.github.com")]
+    pub api_url: String,
+    /// Longest wait, in seconds, for an API rate limit to reset before giving up.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub max_wait: u64,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// `ferret scan gitlab-ci`.
+#[derive(Debug, Args)]
+pub struct GitlabCiArgs {
+    /// The project: numeric id or GROUP/PROJECT path.
+    #[arg(value_name = "PROJECT")]
+    pub project: String,
+    /// Scan only this job (repeatable).
+    #[arg(long = "job", value_name = "ID")]
+    pub jobs: Vec<u64>,
+    /// Only jobs of this pipeline.
+    #[arg(long, value_name = "ID")]
+    pub pipeline: Option<u64>,
+    /// Only jobs that ran for this branch or tag.
+    #[arg(long, value_name = "BRANCH")]
+    pub branch: Option<String>,
+    /// Only jobs created on or after this date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Scan at most this many jobs, newest first.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub max_jobs: usize,
+    /// Read the API token from the first line of standard input (default: $GITLAB_TOKEN; public
+    /// projects need none).
+    #[arg(long)]
+    pub token_stdin: bool,
+    /// API base URL (self-managed GitLab: https://HOST/api/v4).
+    #[arg(long, value_name = "URL", default_value = "https://gitlab.com/api/v4")]
+    pub api_url: String,
+    /// Longest wait, in seconds, for an API rate limit to reset before giving up.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub max_wait: u64,
     #[command(flatten)]
     pub common: CommonArgs,
 }

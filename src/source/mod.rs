@@ -2,6 +2,7 @@
 //! knows nothing about rules.
 
 pub mod archive;
+pub mod cilog;
 pub mod fs;
 pub mod image;
 pub mod stdin;
@@ -52,6 +53,8 @@ pub enum Origin {
         /// Which field: `config.Env`, `history.created_by`, `manifest.annotations`, `attestation`.
         field: String,
     },
+    /// A CI build log: a local file or a job log fetched from a CI provider's API.
+    CiLog(cilog::CiLogOrigin),
 }
 
 impl Origin {
@@ -61,6 +64,7 @@ impl Origin {
             Origin::File { path, .. } | Origin::Stdin { path } => path,
             Origin::ImageLayer { path, .. } => path,
             Origin::ImageMetadata { field, .. } => field,
+            Origin::CiLog(log) => &log.path,
         }
     }
 
@@ -96,6 +100,7 @@ impl Origin {
                 image_digest,
                 ..
             } => format!(" @ {image} ({})", short_digest(image_digest)),
+            Origin::CiLog(log) => log.text_suffix(),
         }
     }
 
@@ -131,6 +136,7 @@ impl Origin {
                 map.insert("imageDigest".into(), image_digest.clone().into());
                 map.insert("imageField".into(), field.clone().into());
             }
+            Origin::CiLog(log) => return log.sarif_properties(),
         }
         map
     }

@@ -1,0 +1,254 @@
+//! CI build logs: local files (plain, `.gz`, GitHub Actions run-logs ZIPs) and logs fetched from
+//! the GitHub Actions and GitLab CI APIs. Every log is normalised (timestamps, terminal escapes and
+//! console notes removed) before matching, and findings point back at the original line.
+
+pub mod api;
+pub mod format;
+pub mod github;
+pub mod gitlab;
+pub mod log;
+pub mod normalize;
+pub mod origin;
+pub mod runzip;
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use rayon::prelude::*;
+
+pub use origin::CiLogOrigin;
+
+use crate::scan::{ScanStats, Scanner};
+use crate::source::fs::display_path;
+use format::{LogFormat, detect_format};
+use log::{Dedup, LogState, scan_log};
+
+/// Options for `ferret scan ci-log`.
+#[derive(Debug, Clone, Default)]
+pub struct LocalOptions {
+    /// Log files, or directories holding them.
+    pub paths: Vec<PathBuf>,
+    /// Repository or project the logs belong to, for reports and links.
+    pub repository: Option<String>,
+    /// Web address of the CI server, for links (default by provider).
+    pub web_url: Option<String>,
+}
+
+/// `ferret scan github-actions` arguments as options, with the token from stdin or the environment.
+pub fn github_options(args: &crate::cli::GithubActionsArgs) -> Result<github::GithubOptions> {
+    let token = if args.token_stdin {
+        read_token_stdin()?
+    } else {
+        env_token(&["GITHUB_TOKEN", "GH_TOKEN"]).ok_or_else(|| {
+            anyhow::anyhow!(
+                "GitHub run logs can only be downloaded with a token: set GITHUB_TOKEN or \
+                 GH_TOKEN, or pass it on standard input with --token-stdin"
+            )
+        })?
+    };
+    Ok(github::GithubOptions {
+        repo: args.repo.clone(),
+        runs: args.runs.clone(),
+        workflow: args.workflow.clone(),
+        branch: args.branch.clone(),
+        since: args.since.clone(),
+        max_runs: args.max_runs,
+        api_url: args.api_url.clone(),
+        token,
+        max_wait: Duration::from_secs(args.max_wait),
+    })
+}
+
+/// `ferret scan gitlab-ci` arguments as options, with the token from stdin or the environment.
+pub fn gitlab_options(args: &crate::cli::GitlabCiArgs) -> Result<gitlab::GitlabOptions> {
+    let token = if args.token_stdin {
+        Some(read_token_stdin()?)
+    } else {
+        env_token(&["GITLAB_TOKEN"])
+    };
+    Ok(gitlab::GitlabOptions {
+        project: args.project.clone(),
+        jobs: args.jobs.clone(),
+        pipeline: args.pipeline,
+        branch: args.branch.clone(),
+        since: args.since.clone(),
+        max_jobs: args.max_jobs,
+        api_url: args.api_url.clone(),
+        token,
+        max_wait: Duration::from_secs(args.max_wait),
+    })
+}
+
+fn env_token(names: &[&str]) -> Option<String> {
+    names
+        .iter()
+        .filter_map(|n| std::env::var(n).ok())
+        .map(|t| t.trim().to_string())
+        .find(|t| !t.is_empty())
+}
+
+fn read_token_stdin() -> Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("cannot read the token from standard input")?;
+    let token = line.trim().to_string();
+    if token.is_empty() {
+        bail!("--token-stdin: standard input holds no token");
+    }
+    Ok(token)
+}
+
+/// Scans local log files in parallel.
+pub fn scan_paths(opts: &LocalOptions, scanner: &Scanner) -> Result<()> {
+    if opts.paths.is_empty() {
+        bail!("no log file to scan");
+    }
+    let mut files = Vec::new();
+    for path in &opts.paths {
+        collect_files(path, &mut files)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+    }
+    files
+        .par_iter()
+        .for_each_init(LogState::default, |state, path| {
+            let shown = display_path(path);
+            if let Err(e) = scan_file(path, &shown, opts, scanner, state) {
+                scanner.stats.error(shown, format!("{e:#}"));
+            }
+        });
+    Ok(())
+}
+
+fn collect_files(path: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let meta = std::fs::metadata(path).context("no such file or directory")?;
+    if meta.is_file() {
+        out.push(path.to_path_buf());
+        return Ok(());
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<std::io::Result<_>>()?;
+    entries.sort();
+    for entry in entries {
+        if entry.is_dir() || entry.is_file() {
+            collect_files(&entry, out)?;
+        }
+    }
+    Ok(())
+}
+
+fn scan_file(
+    path: &Path,
+    shown: &str,
+    opts: &LocalOptions,
+    scanner: &Scanner,
+    state: &mut LogState,
+) -> Result<()> {
+    let file = File::open(path).context("cannot open")?;
+    let len = file.metadata().context("cannot stat")?.len();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let lower = name.to_ascii_lowercase();
+    let id = trailing_id(&name);
+    if lower.ends_with(".zip") {
+        // A run-logs ZIP is GitHub's; its members say so by content too.
+        let mut template = local_origin(opts, LogFormat::GithubActions, id);
+        template.path = shown.to_string();
+        let prefix = format!("{shown}!");
+        return runzip::scan_run_zip(file, &template, &prefix, scanner, state);
+    }
+    if len > scanner.max_blob_size && !lower.ends_with(".gz") {
+        ScanStats::bump(&scanner.stats.skipped_too_large);
+        return Ok(());
+    }
+    let limit = scanner.max_blob_size.saturating_add(1);
+    let mut data = Vec::new();
+    if lower.ends_with(".gz") {
+        flate2::read::MultiGzDecoder::new(file)
+            .take(limit)
+            .read_to_end(&mut data)
+            .context("cannot decompress gzip")?;
+    } else {
+        std::io::BufReader::new(file)
+            .take(limit)
+            .read_to_end(&mut data)
+            .context("cannot read")?;
+    }
+    if data.len() as u64 > scanner.max_blob_size {
+        ScanStats::bump(&scanner.stats.skipped_too_large);
+        return Ok(());
+    }
+    let format = detect_format(&data);
+    let mut template = local_origin(opts, format, id);
+    template.path = shown.to_string();
+    scan_log(&data, Some(format), &template, scanner, state, Dedup::None);
+    Ok(())
+}
+
+/// The provenance a local log gets: its provider, and the run (GitHub) or job (GitLab) id taken
+/// from a file name such as `logs_123456789.zip` or `job_4242.log`, linked when the repository is
+/// known.
+fn local_origin(opts: &LocalOptions, format: LogFormat, id: Option<&str>) -> CiLogOrigin {
+    let mut origin = CiLogOrigin {
+        provider: format.provider().to_string(),
+        repository: opts.repository.clone(),
+        ..CiLogOrigin::default()
+    };
+    let Some(id) = id else {
+        return origin;
+    };
+    let web = |default: &str| {
+        opts.web_url
+            .as_deref()
+            .unwrap_or(default)
+            .trim_end_matches('/')
+            .to_string()
+    };
+    match format {
+        LogFormat::GithubActions => {
+            origin.run = Some(id.to_string());
+            if let Some(repo) = &opts.repository {
+                origin.url = Some(format!(
+                    "{}/{repo}/actions/runs/{id}",
+                    web("https://github.com")
+                ));
+            }
+        }
+        LogFormat::GitlabCi => {
+            if let Some(project) = &opts.repository {
+                origin.url = Some(format!(
+                    "{}/{project}/-/jobs/{id}",
+                    web("https://gitlab.com")
+                ));
+            }
+        }
+        _ => {}
+    }
+    origin
+}
+
+/// The last run of at least five digits in a file name: the run or job id tools name files by.
+fn trailing_id(name: &str) -> Option<&str> {
+    let stem = name.split('.').next().unwrap_or(name);
+    stem.split(|c: char| !c.is_ascii_digit())
+        .rfind(|part| part.len() >= 5)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_ids_come_from_file_names() {
+        assert_eq!(trailing_id("logs_22154483610.zip"), Some("22154483610"));
+        assert_eq!(trailing_id("job_4242123.log.gz"), Some("4242123"));
+        assert_eq!(trailing_id("build.log"), None);
+        assert_eq!(trailing_id("v1.2.log"), None);
+    }
+}
