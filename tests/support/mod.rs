@@ -76,3 +76,4 @@ pub fn rule_path_lines(findings: &[serde_json::Value]) -> Vec<(String, String, u
     out.sort();
     out
 }
+pub mod mock_provider;
