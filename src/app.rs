@@ -401,16 +401,18 @@ fn rule_json(rule: &Rule) -> serde_json::Value {
 
 /// Whether `path` is a verifier file (`[verifier."rule-id"]` tables) rather than a rule file.
 fn is_verify_file(path: &Path) -> Result<bool> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(text.parse::<toml::Table>().is_ok_and(|t| t.contains_key("verifier")))
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(text
+        .parse::<toml::Table>()
+        .is_ok_and(|t| t.contains_key("verifier")))
 }
 
 /// Checks a verifier file against the built-in rules plus the rule files checked with it: every
 /// verifier must name an existing rule and use only placeholders that rule captures.
 fn check_verify_file(file: &Path, rule_files: &[&PathBuf]) -> Result<bool> {
-    let text = std::fs::read_to_string(file)
-        .with_context(|| format!("cannot read {}", file.display()))?;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let name = file.display().to_string();
     let specs = crate::verify::spec::parse_verify_file(&name, &text)?;
     let count = specs.len();

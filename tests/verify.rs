@@ -11,13 +11,18 @@ use serde_json::{Value, json};
 use support::mock_provider::{MockProvider, Recorded, Reply};
 use support::{TestDir, ferret, json_findings};
 
-const CORPUS_RULES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/corpus/verify/rules.toml");
+const CORPUS_RULES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/corpus/verify/rules.toml"
+);
 
 /// A token of `len` characters from `alphabet`, different for each `seed`, with no long runs
 /// (so the placeholder filter keeps it).
 fn token(prefix: &str, len: usize, seed: u64, alphabet: &str) -> String {
     let chars: Vec<char> = alphabet.chars().collect();
-    let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut state = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     let mut out = String::from(prefix);
     for _ in 0..len {
         state = state
@@ -63,8 +68,14 @@ fn statuses(findings: &[Value], rule: &str) -> Vec<(String, String, String)> {
             let path = f["path"].as_str().unwrap_or_default();
             (
                 path.rsplit('/').next().unwrap_or(path).to_string(),
-                f["verification"]["status"].as_str().unwrap_or("none").to_string(),
-                f["verification"]["detail"].as_str().unwrap_or("").to_string(),
+                f["verification"]["status"]
+                    .as_str()
+                    .unwrap_or("none")
+                    .to_string(),
+                f["verification"]["detail"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string(),
             )
         })
         .collect();
@@ -94,8 +105,11 @@ fn github_tokens_are_verified_once_each_with_identity() {
     let live_header = format!("token {live}");
     let mock = MockProvider::start(move |r| {
         if r.path == "/user" && r.header("authorization") == Some(live_header.as_str()) {
-            Reply::json(200, json!({"login": "octocat", "id": 583231, "type": "User"}))
-                .header("x-oauth-scopes", "repo, gist")
+            Reply::json(
+                200,
+                json!({"login": "octocat", "id": 583231, "type": "User"}),
+            )
+            .header("x-oauth-scopes", "repo, gist")
         } else {
             Reply::json(401, json!({"message": "Bad credentials"}))
         }
@@ -113,7 +127,10 @@ fn github_tokens_are_verified_once_each_with_identity() {
     for (file, status, detail) in &got {
         if file == "b.env" {
             assert_eq!(status, "invalid");
-            assert!(detail.contains("401") && detail.contains("Bad credentials"), "{detail}");
+            assert!(
+                detail.contains("401") && detail.contains("Bad credentials"),
+                "{detail}"
+            );
         } else {
             assert_eq!(status, "verified");
             assert!(detail.contains("login=octocat"), "{detail}");
@@ -124,20 +141,34 @@ fn github_tokens_are_verified_once_each_with_identity() {
     assert_eq!(requests.len(), 2, "one request per distinct secret");
     assert_eq!(count_with(&requests, &live), 1);
     assert_eq!(count_with(&requests, &dead), 1);
-    assert!(requests.iter().all(|r| r.method == "GET" && r.path == "/user"));
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.method == "GET" && r.path == "/user")
+    );
     assert!(findings.iter().all(|f| f["rotate"].is_string()));
 
     // --only-verified reports the live ones; text output shows status, identity and rotation.
     let out = ferret()
         .args(["scan", "dir"])
         .arg(dir.path())
-        .args(["--only-verified", "--verify-endpoint", &endpoint("github", &mock)])
+        .args([
+            "--only-verified",
+            "--verify-endpoint",
+            &endpoint("github", &mock),
+        ])
         .output()
         .unwrap();
     assert_no_secret(&out, &[&live, &dead]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("verification: verified (login=octocat"), "{text}");
-    assert!(text.contains("rotate: https://github.com/settings/tokens"), "{text}");
+    assert!(
+        text.contains("verification: verified (login=octocat"),
+        "{text}"
+    );
+    assert!(
+        text.contains("rotate: https://github.com/settings/tokens"),
+        "{text}"
+    );
     assert!(!text.contains("b.env"), "{text}");
 }
 
@@ -154,10 +185,20 @@ fn revoked_secrets_do_not_fail_the_scan_and_sarif_follows_the_status() {
         }
     });
     let only_dead = TestDir::new().file("x.env", format!("GITHUB_TOKEN={dead}\n"));
-    let out = scan(&only_dead, &["--verify-endpoint", &endpoint("github", &mock)]);
+    let out = scan(
+        &only_dead,
+        &["--verify-endpoint", &endpoint("github", &mock)],
+    );
     assert_no_secret(&out, &[&dead]);
-    assert_eq!(out.status.code(), Some(0), "a revoked secret is housekeeping");
-    assert_eq!(statuses(&json_findings(&out), "github-pat-classic")[0].1, "invalid");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "a revoked secret is housekeeping"
+    );
+    assert_eq!(
+        statuses(&json_findings(&out), "github-pat-classic")[0].1,
+        "invalid"
+    );
 
     let both = TestDir::new()
         .file("dead.env", format!("GITHUB_TOKEN={dead}\n"))
@@ -165,7 +206,13 @@ fn revoked_secrets_do_not_fail_the_scan_and_sarif_follows_the_status() {
     let out = ferret()
         .args(["scan", "dir"])
         .arg(both.path())
-        .args(["--format", "sarif", "--verify", "--verify-endpoint", &endpoint("github", &mock)])
+        .args([
+            "--format",
+            "sarif",
+            "--verify",
+            "--verify-endpoint",
+            &endpoint("github", &mock),
+        ])
         .output()
         .unwrap();
     assert_no_secret(&out, &[&dead, &live]);
@@ -176,7 +223,10 @@ fn revoked_secrets_do_not_fail_the_scan_and_sarif_follows_the_status() {
         .iter()
         .map(|r| {
             (
-                r["properties"]["verification"].as_str().unwrap().to_string(),
+                r["properties"]["verification"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
                 r["level"].as_str().unwrap().to_string(),
             )
         })
@@ -184,19 +234,38 @@ fn revoked_secrets_do_not_fail_the_scan_and_sarif_follows_the_status() {
     levels.sort();
     assert_eq!(
         levels,
-        vec![("invalid".into(), "note".into()), ("verified".into(), "error".into())]
+        vec![
+            ("invalid".into(), "note".into()),
+            ("verified".into(), "error".into())
+        ]
     );
 }
 
 #[test]
 fn slack_tokens_use_auth_test() {
-    let live = format!("xoxb-{}-{}-{}", token("", 12, 5, "0123456789"), token("", 13, 6, "0123456789"), token("", 24, 7, ALNUM));
-    let dead = format!("xoxb-{}-{}-{}", token("", 12, 8, "0123456789"), token("", 13, 9, "0123456789"), token("", 24, 10, ALNUM));
+    let live = format!(
+        "xoxb-{}-{}-{}",
+        token("", 12, 5, "0123456789"),
+        token("", 13, 6, "0123456789"),
+        token("", 24, 7, ALNUM)
+    );
+    let dead = format!(
+        "xoxb-{}-{}-{}",
+        token("", 12, 8, "0123456789"),
+        token("", 13, 9, "0123456789"),
+        token("", 24, 10, ALNUM)
+    );
     let live_header = format!("Bearer {live}");
     let mock = MockProvider::start(move |r| {
-        assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/api/auth.test"));
+        assert_eq!(
+            (r.method.as_str(), r.path.as_str()),
+            ("POST", "/api/auth.test")
+        );
         if r.header("authorization") == Some(live_header.as_str()) {
-            Reply::json(200, json!({"ok": true, "team": "Acme", "user": "deploybot", "url": "https://acme.slack.com/"}))
+            Reply::json(
+                200,
+                json!({"ok": true, "team": "Acme", "user": "deploybot", "url": "https://acme.slack.com/"}),
+            )
         } else {
             Reply::json(200, json!({"ok": false, "error": "invalid_auth"}))
         }
@@ -211,15 +280,30 @@ fn slack_tokens_use_auth_test() {
     assert_eq!(got[0].1, "invalid");
     assert!(got[0].2.contains("invalid_auth"), "{got:?}");
     assert_eq!(got[1].1, "verified");
-    assert!(got[1].2.contains("team=Acme") && got[1].2.contains("user=deploybot"), "{got:?}");
+    assert!(
+        got[1].2.contains("team=Acme") && got[1].2.contains("user=deploybot"),
+        "{got:?}"
+    );
     assert_eq!(mock.requests().len(), 2);
 }
 
 #[test]
 fn slack_webhooks_are_checked_without_posting_a_message() {
-    let live = format!("https://hooks.slack.com/services/T{}/B{}/{}", token("", 8, 11, "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"), token("", 8, 12, "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"), token("", 24, 13, ALNUM));
-    let dead = format!("https://hooks.slack.com/services/T{}/B{}/{}", token("", 8, 14, "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"), token("", 8, 15, "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"), token("", 24, 16, ALNUM));
-    let live_path = live.trim_start_matches("https://hooks.slack.com").to_string();
+    let live = format!(
+        "https://hooks.slack.com/services/T{}/B{}/{}",
+        token("", 8, 11, "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"),
+        token("", 8, 12, "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"),
+        token("", 24, 13, ALNUM)
+    );
+    let dead = format!(
+        "https://hooks.slack.com/services/T{}/B{}/{}",
+        token("", 8, 14, "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"),
+        token("", 8, 15, "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"),
+        token("", 24, 16, ALNUM)
+    );
+    let live_path = live
+        .trim_start_matches("https://hooks.slack.com")
+        .to_string();
     let mock = MockProvider::start(move |r| {
         if r.path == live_path {
             Reply::text(400, "no_text")
@@ -230,11 +314,16 @@ fn slack_webhooks_are_checked_without_posting_a_message() {
     let dir = TestDir::new()
         .file("live.yml", format!("webhook: {live}\n"))
         .file("dead.yml", format!("webhook: {dead}\n"));
-    let out = scan(&dir, &["--verify-endpoint", &endpoint("slack-webhook", &mock)]);
+    let out = scan(
+        &dir,
+        &["--verify-endpoint", &endpoint("slack-webhook", &mock)],
+    );
     assert_no_secret(&out, &[&live, &dead]);
     let got = statuses(&json_findings(&out), "slack-webhook-url");
     assert_eq!(
-        got.iter().map(|(f, s, _)| (f.as_str(), s.as_str())).collect::<Vec<_>>(),
+        got.iter()
+            .map(|(f, s, _)| (f.as_str(), s.as_str()))
+            .collect::<Vec<_>>(),
         vec![("dead.yml", "invalid"), ("live.yml", "verified")]
     );
     let requests = mock.requests();
@@ -256,14 +345,23 @@ fn twilio_token_is_checked_with_its_account_sid_from_the_same_file() {
     let sid_path = format!("/2010-04-01/Accounts/{sid}.json");
     let mock = MockProvider::start(move |r| {
         if r.path == sid_path && r.header("authorization") == Some(expected.as_str()) {
-            Reply::json(200, json!({"sid": "AC-redacted", "friendly_name": "Acme Prod", "status": "active"}))
+            Reply::json(
+                200,
+                json!({"sid": "AC-redacted", "friendly_name": "Acme Prod", "status": "active"}),
+            )
         } else {
             Reply::json(401, json!({"code": 20003, "message": "Authenticate"}))
         }
     });
     let dir = TestDir::new()
-        .file("pair.env", format!("TWILIO_ACCOUNT_SID={sid}\nTWILIO_AUTH_TOKEN={auth}\n"))
-        .file("alone.env", format!("TWILIO_AUTH_TOKEN={}\n", token("", 32, 19, HEX)));
+        .file(
+            "pair.env",
+            format!("TWILIO_ACCOUNT_SID={sid}\nTWILIO_AUTH_TOKEN={auth}\n"),
+        )
+        .file(
+            "alone.env",
+            format!("TWILIO_AUTH_TOKEN={}\n", token("", 32, 19, HEX)),
+        );
     let out = scan(&dir, &["--verify-endpoint", &endpoint("twilio", &mock)]);
     assert_no_secret(&out, &[&auth]);
     let got = statuses(&json_findings(&out), "twilio-auth-token");
@@ -311,15 +409,37 @@ fn aws_key_pairs_are_signed_with_sigv4_and_the_secret_key_is_never_sent() {
             },
         );
         if auth == expected {
-            Reply::text(200, "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/ci</Arn><UserId>AIDA</UserId><Account>123456789012</Account></GetCallerIdentityResult></GetCallerIdentityResponse>")
+            Reply::text(
+                200,
+                "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/ci</Arn><UserId>AIDA</UserId><Account>123456789012</Account></GetCallerIdentityResult></GetCallerIdentityResponse>",
+            )
         } else {
-            Reply::text(403, "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>The security token included in the request is invalid.</Message></Error></ErrorResponse>")
+            Reply::text(
+                403,
+                "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>The security token included in the request is invalid.</Message></Error></ErrorResponse>",
+            )
         }
     });
     let dir = TestDir::new()
-        .file("live/credentials", format!("[default]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n"))
-        .file("dead/credentials", format!("[default]\naws_access_key_id = {dead_id}\naws_secret_access_key = {dead_secret}\n"));
-    let out = scan(&dir, &["--rules", CORPUS_RULES, "--verify-endpoint", &endpoint("aws", &mock)]);
+        .file(
+            "live/credentials",
+            format!("[default]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n"),
+        )
+        .file(
+            "dead/credentials",
+            format!(
+                "[default]\naws_access_key_id = {dead_id}\naws_secret_access_key = {dead_secret}\n"
+            ),
+        );
+    let out = scan(
+        &dir,
+        &[
+            "--rules",
+            CORPUS_RULES,
+            "--verify-endpoint",
+            &endpoint("aws", &mock),
+        ],
+    );
     assert_no_secret(&out, &[&secret, &dead_secret]);
     let findings = json_findings(&out);
     let mut got: Vec<(String, String)> = findings
@@ -328,19 +448,36 @@ fn aws_key_pairs_are_signed_with_sigv4_and_the_secret_key_is_never_sent() {
         .map(|f| {
             (
                 f["path"].as_str().unwrap().to_string(),
-                format!("{} {}", f["verification"]["status"].as_str().unwrap(), f["verification"]["detail"].as_str().unwrap()),
+                format!(
+                    "{} {}",
+                    f["verification"]["status"].as_str().unwrap(),
+                    f["verification"]["detail"].as_str().unwrap()
+                ),
             )
         })
         .collect();
     got.sort();
-    assert!(got[0].0.contains("dead") && got[0].1.starts_with("invalid InvalidClientTokenId"), "{got:?}");
-    assert!(got[1].0.contains("live") && got[1].1.starts_with("verified account=123456789012 arn=arn:aws:iam::123456789012:user/ci"), "{got:?}");
+    assert!(
+        got[0].0.contains("dead") && got[0].1.starts_with("invalid InvalidClientTokenId"),
+        "{got:?}"
+    );
+    assert!(
+        got[1].0.contains("live")
+            && got[1]
+                .1
+                .starts_with("verified account=123456789012 arn=arn:aws:iam::123456789012:user/ci"),
+        "{got:?}"
+    );
     let requests = mock.requests();
     assert_eq!(requests.len(), 2);
     for r in &requests {
         assert_eq!(r.method, "POST");
         assert_eq!(r.body, "Action=GetCallerIdentity&Version=2011-06-15");
-        assert_eq!(count_with(std::slice::from_ref(r), &secret), 0, "the secret key never travels");
+        assert_eq!(
+            count_with(std::slice::from_ref(r), &secret),
+            0,
+            "the secret key never travels"
+        );
         assert_eq!(count_with(std::slice::from_ref(r), &dead_secret), 0);
     }
 }
@@ -362,13 +499,22 @@ fn rate_limited_answers_are_retried_a_bounded_number_of_times() {
     });
     let out = scan(
         &test_token_dir(&[&t]),
-        &["--rules", CORPUS_RULES, "--verify-endpoint", &endpoint("example", &mock)],
+        &[
+            "--rules",
+            CORPUS_RULES,
+            "--verify-endpoint",
+            &endpoint("example", &mock),
+        ],
     );
     assert_no_secret(&out, &[&t]);
     let got = statuses(&json_findings(&out), "test-token");
     assert_eq!(got[0].1, "unknown");
     assert!(got[0].2.contains("rate limited"), "{got:?}");
-    assert_eq!(mock.requests().len(), 3, "one request and two bounded retries");
+    assert_eq!(
+        mock.requests().len(),
+        3,
+        "one request and two bounded retries"
+    );
     assert_eq!(out.status.code(), Some(1), "unknown still fails the scan");
 }
 
@@ -382,7 +528,12 @@ fn slow_malformed_and_redirecting_providers_give_unknown() {
         Reply::json(200, json!({"user": {"name": "attacker"}}))
     });
     let foreign_url = format!("{}/collect", foreign.url());
-    let (s, m, rd, l) = (slow.clone(), malformed.clone(), redirect.clone(), live.clone());
+    let (s, m, rd, l) = (
+        slow.clone(),
+        malformed.clone(),
+        redirect.clone(),
+        live.clone(),
+    );
     let mock = MockProvider::start(move |r| {
         let auth = r.header("authorization").unwrap_or_default();
         if auth.ends_with(&s) {
@@ -416,10 +567,16 @@ fn slow_malformed_and_redirecting_providers_give_unknown() {
     assert_eq!(got[1].1, "unknown");
     assert!(got[1].2.contains("malformed"), "{got:?}");
     assert_eq!(got[2].1, "unknown");
-    assert!(got[2].2.contains("redirected to another host (127.0.0.2)"), "{got:?}");
+    assert!(
+        got[2].2.contains("redirected to another host (127.0.0.2)"),
+        "{got:?}"
+    );
     assert_eq!(got[3].1, "verified");
     assert_eq!(got[3].2, "name=alice plan=pro");
-    assert!(foreign.requests().is_empty(), "a redirect to a foreign host is not followed");
+    assert!(
+        foreign.requests().is_empty(),
+        "a redirect to a foreign host is not followed"
+    );
     for t in [&slow, &malformed, &redirect, &live] {
         assert_eq!(count_with(&mock.requests(), t), 1);
     }
@@ -453,7 +610,11 @@ fn the_cache_keeps_answers_and_never_the_secret() {
     assert_eq!(mock.requests().len(), 2);
     let second = scan(&dir, &args);
     assert_no_secret(&second, &[&live, &dead]);
-    assert_eq!(mock.requests().len(), 2, "cached answers are not asked again");
+    assert_eq!(
+        mock.requests().len(),
+        2,
+        "cached answers are not asked again"
+    );
     assert_eq!(
         statuses(&json_findings(&first), "test-token"),
         statuses(&json_findings(&second), "test-token")
@@ -472,7 +633,15 @@ fn templated_hosts_take_only_a_captured_label() {
         Reply::json(200, json!({"profile": {"login": "ops@acme.test"}}))
     });
     let dir = TestDir::new().file("okta.txt", format!("acme.okta.com token={secret}\n"));
-    let out = scan(&dir, &["--rules", CORPUS_RULES, "--verify-endpoint", &endpoint("okta", &mock)]);
+    let out = scan(
+        &dir,
+        &[
+            "--rules",
+            CORPUS_RULES,
+            "--verify-endpoint",
+            &endpoint("okta", &mock),
+        ],
+    );
     assert_no_secret(&out, &[&secret]);
     let got = statuses(&json_findings(&out), "test-okta-token");
     assert_eq!(got[0].1, "verified", "{got:?}");
@@ -482,10 +651,24 @@ fn templated_hosts_take_only_a_captured_label() {
 #[test]
 fn connection_errors_never_show_a_secret_in_the_url() {
     // A port that was just free: nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let secret = format!("{}:AA{}", token("", 10, 32, "123456789"), token("", 33, 33, ALNUM));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let secret = format!(
+        "{}:AA{}",
+        token("", 10, 32, "123456789"),
+        token("", 33, 33, ALNUM)
+    );
     let dir = TestDir::new().file("bot.py", format!("TELEGRAM_BOT_TOKEN = \"{secret}\"\n"));
-    let out = scan(&dir, &["--verify-endpoint", &format!("telegram=http://127.0.0.1:{port}")]);
+    let out = scan(
+        &dir,
+        &[
+            "--verify-endpoint",
+            &format!("telegram=http://127.0.0.1:{port}"),
+        ],
+    );
     assert_no_secret(&out, &[&secret, &secret.replace(':', "%3A")]);
     let got = statuses(&json_findings(&out), "telegram-bot-token");
     assert_eq!(got[0].1, "unknown");
@@ -494,7 +677,10 @@ fn connection_errors_never_show_a_secret_in_the_url() {
 
 #[test]
 fn endpoints_cannot_send_secrets_in_clear_text_to_other_hosts() {
-    let dir = TestDir::new().file("a.env", format!("GITHUB_TOKEN={}\n", token("ghp_", 36, 34, ALNUM)));
+    let dir = TestDir::new().file(
+        "a.env",
+        format!("GITHUB_TOKEN={}\n", token("ghp_", 36, 34, ALNUM)),
+    );
     let out = scan(&dir, &["--verify-endpoint", "github=http://example.com"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("loopback"));
@@ -516,14 +702,20 @@ fn every_builtin_verifier_reaches_its_provider_path() {
         if spec.partner.is_some() || !spec.hosts.is_empty() || spec.url.contains("|url_path}") {
             continue;
         }
-        let Some(example) = rule.examples.first() else { continue };
+        let Some(example) = rule.examples.first() else {
+            continue;
+        };
         dir.write(&format!("{}.txt", rule.id), example);
         providers.insert(spec.provider_name(&rule.id));
         let (_, _, rest) = split_url(&spec.url).unwrap();
         let fixed = rest.split(['{', '?']).next().unwrap().to_string();
         expected_paths.push((rule.id.to_string(), fixed));
     }
-    assert!(expected_paths.len() >= 30, "{} verifiers exercised", expected_paths.len());
+    assert!(
+        expected_paths.len() >= 30,
+        "{} verifiers exercised",
+        expected_paths.len()
+    );
     let mut args = vec!["--verify-concurrency".to_string(), "4".to_string()];
     for p in &providers {
         args.push("--verify-endpoint".into());
@@ -539,14 +731,25 @@ fn every_builtin_verifier_reaches_its_provider_path() {
             .filter(|f| f["rule_id"] == rule_id.as_str())
             .filter_map(|f| f["fingerprint"].as_str())
             .collect();
-        assert!(!secrets.is_empty(), "the example of {rule_id} gave no finding");
+        assert!(
+            !secrets.is_empty(),
+            "the example of {rule_id} gave no finding"
+        );
         assert!(
             requests.iter().any(|r| r.path.starts_with(path.as_str())),
             "{rule_id}: no request to {path}"
         );
     }
-    let distinct: BTreeSet<&str> = findings.iter().filter_map(|f| f["fingerprint"].as_str()).collect();
-    assert!(requests.len() <= distinct.len(), "{} requests for {} secrets", requests.len(), distinct.len());
+    let distinct: BTreeSet<&str> = findings
+        .iter()
+        .filter_map(|f| f["fingerprint"].as_str())
+        .collect();
+    assert!(
+        requests.len() <= distinct.len(),
+        "{} requests for {} secrets",
+        requests.len(),
+        distinct.len()
+    );
     for f in &findings {
         if let Some(status) = f["verification"]["status"].as_str() {
             assert_ne!(status, "verified", "a 500 answer verifies nothing: {f}");
@@ -598,7 +801,12 @@ fn verifier_ids_stay_in_sync_with_the_rules() {
     use ferret::verify::spec::embedded_verifiers;
     let mut rules = embedded_rules().unwrap();
     let ids: BTreeSet<String> = rules.iter().map(|r| r.id.to_string()).collect();
-    let problems = attach_verifiers(&mut rules, embedded_verifiers().unwrap(), "rules/verify.toml").unwrap();
+    let problems = attach_verifiers(
+        &mut rules,
+        embedded_verifiers().unwrap(),
+        "rules/verify.toml",
+    )
+    .unwrap();
     for p in &problems {
         let known = AWAITING_RULES
             .iter()
@@ -616,7 +824,11 @@ fn verifier_ids_stay_in_sync_with_the_rules() {
         .iter()
         .map(|(id, spec)| spec.provider_name(id))
         .collect();
-    assert!(providers.len() >= 40, "{} providers: {providers:?}", providers.len());
+    assert!(
+        providers.len() >= 40,
+        "{} providers: {providers:?}",
+        providers.len()
+    );
 }
 
 #[test]

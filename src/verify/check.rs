@@ -11,7 +11,10 @@ use super::spec::{Answer, Place, VerifySpec, expand, split_url};
 use super::{CheckResult, Verdict};
 
 /// Builds the request a spec describes for `values` (`secret`, `partner`, captures).
-pub fn build_request(spec: &VerifySpec, values: &BTreeMap<String, String>) -> anyhow::Result<Request> {
+pub fn build_request(
+    spec: &VerifySpec,
+    values: &BTreeMap<String, String>,
+) -> anyhow::Result<Request> {
     let url = expand(&spec.url, values, Place::Url)?;
     let mut headers = Vec::new();
     let mut json_body = false;
@@ -92,9 +95,15 @@ pub fn classify(spec: &VerifySpec, response: &Response) -> CheckResult {
         let reason = json
             .as_ref()
             .and_then(|j| {
-                ["error", "message", "error.message", "errors.0.message", "detail"]
-                    .iter()
-                    .find_map(|p| json_at(j, p).and_then(scalar_text))
+                [
+                    "error",
+                    "message",
+                    "error.message",
+                    "errors.0.message",
+                    "detail",
+                ]
+                .iter()
+                .find_map(|p| json_at(j, p).and_then(scalar_text))
             })
             .map(|m| format!(": {}", truncate(&m, 120)))
             .unwrap_or_default();

@@ -117,7 +117,10 @@ impl HttpClient {
             overrides.insert(provider.clone(), url);
         }
         let policy = Policy::custom(|attempt| {
-            let first = attempt.previous().first().map(|u| (u.scheme(), u.host_str(), u.port()));
+            let first = attempt
+                .previous()
+                .first()
+                .map(|u| (u.scheme(), u.host_str(), u.port()));
             let next = attempt.url();
             if attempt.previous().len() > MAX_SAME_HOST_REDIRECTS {
                 attempt.stop()

@@ -276,7 +276,9 @@ fn run_job(client: &HttpClient, job: &Job) -> CheckResult {
     let mut result = match job.spec.kind {
         CheckKind::Http => check::run(client, &provider, &job.spec, &job.values),
         CheckKind::AwsSts => match (job.values.get("partner"), job.values.get("secret")) {
-            (Some(key_id), Some(secret)) => aws::check(client, &provider, &job.spec, key_id, secret),
+            (Some(key_id), Some(secret)) => {
+                aws::check(client, &provider, &job.spec, key_id, secret)
+            }
             _ => CheckResult::unknown("needs the access key id and the secret key"),
         },
     };
@@ -378,6 +380,9 @@ mod tests {
         let s = "ab/cd+ef==gh";
         let text = format!("failed for /x/{s} and ?k={}", spec::percent_encode(s));
         let out = scrub(&text, [s].into_iter());
-        assert!(!out.contains(s) && !out.contains(&spec::percent_encode(s)), "{out}");
+        assert!(
+            !out.contains(s) && !out.contains(&spec::percent_encode(s)),
+            "{out}"
+        );
     }
 }

@@ -505,7 +505,9 @@ fn escape(value: &str, place: Place, validated_path: bool) -> Result<String> {
             value.to_string()
         }
         // `:` and `@` are plain path characters (a Telegram token holds a `:`).
-        Place::Url => percent_encode(value).replace("%3A", ":").replace("%40", "@"),
+        Place::Url => percent_encode(value)
+            .replace("%3A", ":")
+            .replace("%40", "@"),
         Place::FormBody => percent_encode(value),
         Place::Header => {
             if value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
@@ -628,7 +630,12 @@ mod tests {
     fn specs_without_tls_or_with_a_secret_host_are_rejected() {
         let parse = |t: &str| toml::from_str::<VerifyFile>(t).map(|_| ());
         assert!(parse("[verifier.x]\nurl = \"http://api.example.com/\"").is_err());
-        assert!(parse("[verifier.x]\nurl = \"https://{secret}.example.com/\"\nhosts = [\"*.example.com\"]").is_err());
+        assert!(
+            parse(
+                "[verifier.x]\nurl = \"https://{secret}.example.com/\"\nhosts = [\"*.example.com\"]"
+            )
+            .is_err()
+        );
         assert!(parse("[verifier.x]\nurl = \"https://{id}.example.com/\"").is_err());
         assert!(parse("[verifier.x]\nurl = \"https://api.example.com/\"\nbogus = 1").is_err());
         assert!(parse("[verifier.x]\nurl = \"https://api.example.com/{partner}\"").is_err());

@@ -9,7 +9,9 @@ use assert_cmd::Command;
 /// A `ferret` command with a clean environment for colour and progress.
 pub fn ferret() -> Command {
     let mut cmd = Command::cargo_bin("ferret").expect("the ferret binary is built");
-    cmd.env("NO_COLOR", "1").env_remove("GITHUB_TOKEN").env_remove("GH_TOKEN");
+    cmd.env("NO_COLOR", "1")
+        .env_remove("GITHUB_TOKEN")
+        .env_remove("GH_TOKEN");
     cmd
 }
 
