@@ -18,7 +18,7 @@ use crate::config::{Config, parse_size};
 use crate::detect::rules::{compile_specs, embedded_rules, load_rule_file};
 use crate::detect::{Detector, Rule, examples::check_examples};
 use crate::filter::{Filter, IGNORE_FILE_NAME, load_baseline};
-use crate::finding::Finding;
+use crate::finding::{Finding, VerificationStatus};
 use crate::report::{self, Format, ReportOptions, Summary};
 use crate::scan::Scanner;
 use crate::source;
@@ -208,7 +208,9 @@ where
             .build_global();
     }
     let out = open_output(common.output.as_deref())?;
-    let stream = common.format == Format::Jsonl;
+    let verifying = common.verify || common.only_verified;
+    // Verification happens after collection, so jsonl cannot stream findings as they are made.
+    let stream = common.format == Format::Jsonl && !verifying;
     let opts = ReportOptions {
         show_secrets: common.show_secrets,
         color: match common.color {
@@ -241,7 +243,20 @@ where
             .unwrap_or_else(|_| (Err(anyhow::anyhow!("the report writer panicked")), None));
         (findings, result, out)
     });
-    let findings = findings?;
+    let mut findings = findings?;
+    if verifying {
+        let stats = verify_findings(&mut findings, scanner.detector.rules(), common)?;
+        if common.only_verified {
+            findings.retain(|f| {
+                f.verification
+                    .as_ref()
+                    .is_some_and(|v| v.status == VerificationStatus::Verified)
+            });
+        }
+        if !common.quiet {
+            eprintln!("{}", stats.line());
+        }
+    }
     let mut summary = summarise(&scanner, &findings, started.elapsed());
     if let Err(err) = &source_result {
         summary.errors.push(crate::scan::ScanError {
@@ -283,7 +298,10 @@ where
     source_result?;
     Ok(if !summary.errors.is_empty() {
         Outcome::Error
-    } else if findings.iter().any(|f| common.fail_on.fails(f.severity)) {
+    } else if findings
+        .iter()
+        .any(|f| common.fail_on.fails(f.severity) && !is_invalid(f))
+    {
         Outcome::Findings
     } else {
         Outcome::Clean
@@ -316,6 +334,29 @@ fn create_baseline(args: &BaselineCreateArgs) -> Result<Outcome> {
         };
         source::fs::scan_dirs(&opts, scanner)
     })
+}
+
+/// Runs `--verify` over the collected findings with the command line's limits.
+fn verify_findings(
+    findings: &mut [Finding],
+    rules: &[Rule],
+    common: &CommonArgs,
+) -> Result<crate::verify::VerifyStats> {
+    let opts = crate::verify::VerifyOptions {
+        concurrency: common.verify_concurrency,
+        timeout: common.verify_timeout,
+        endpoints: common.verify_endpoint.clone(),
+        cache: common.verify_cache.clone(),
+        cache_max_age: common.verify_cache_max_age,
+    };
+    crate::verify::verify_findings(findings, rules, &opts)
+}
+
+/// A finding the provider rejected is housekeeping, not an incident: it does not fail the scan.
+fn is_invalid(f: &Finding) -> bool {
+    f.verification
+        .as_ref()
+        .is_some_and(|v| v.status == VerificationStatus::Invalid)
 }
 
 fn display_opt(p: &Option<PathBuf>) -> String {
@@ -453,9 +494,52 @@ fn rule_json(rule: &Rule) -> serde_json::Value {
     })
 }
 
+/// Whether `path` is a verifier file (`[verifier."rule-id"]` tables) rather than a rule file.
+fn is_verify_file(path: &Path) -> Result<bool> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(text
+        .parse::<toml::Table>()
+        .is_ok_and(|t| t.contains_key("verifier")))
+}
+
+/// Checks a verifier file against the built-in rules plus the rule files checked with it: every
+/// verifier must name an existing rule and use only placeholders that rule captures.
+fn check_verify_file(file: &Path, rule_files: &[&PathBuf]) -> Result<bool> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let name = file.display().to_string();
+    let specs = crate::verify::spec::parse_verify_file(&name, &text)?;
+    let count = specs.len();
+    let mut rules = embedded_rules()?;
+    for f in rule_files {
+        rules.extend(load_rule_file(f)?);
+    }
+    let problems = crate::detect::rules::attach_verifiers(&mut rules, specs, &name)?;
+    for p in &problems {
+        println!("{p}");
+    }
+    if problems.is_empty() {
+        println!("{name}: {count} verifiers, all attached to known rules");
+    }
+    Ok(problems.is_empty())
+}
+
 fn check_rule_files(files: &[PathBuf]) -> Result<Outcome> {
     let mut failed = false;
+    let mut verify_files = Vec::new();
+    let mut rule_files = Vec::new();
     for file in files {
+        if is_verify_file(file)? {
+            verify_files.push(file);
+        } else {
+            rule_files.push(file);
+        }
+    }
+    for file in &verify_files {
+        failed |= !check_verify_file(file, &rule_files)?;
+    }
+    for file in rule_files {
         let rules = load_rule_file(file)?;
         let count = rules.len();
         let detector = Detector::new(rules)?;

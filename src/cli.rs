@@ -26,6 +26,8 @@ pub struct Cli {
 }
 
 /// Top-level commands.
+// Parsed once per process; boxing the scan arguments would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan a directory, standard input, or other sources for secrets.
@@ -337,6 +339,30 @@ pub struct CommonArgs {
     /// Do not print the summary line or progress on standard error.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Ask each secret's provider whether it works (read-only "who am I" requests, each distinct
+    /// secret at most once, only to the provider's documented https host). Findings become
+    /// verified, invalid or unknown; invalid ones no longer fail the scan.
+    #[arg(long)]
+    pub verify: bool,
+    /// Report only findings the provider accepted (implies --verify).
+    #[arg(long)]
+    pub only_verified: bool,
+    /// Verification requests in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub verify_concurrency: usize,
+    /// Timeout of one verification request (e.g. 10s, 500ms).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = crate::verify::parse_duration)]
+    pub verify_timeout: std::time::Duration,
+    /// Remember verification answers in FILE (keyed by a hash; secrets are never stored) so
+    /// repeated scans do not send secrets again.
+    #[arg(long, value_name = "FILE")]
+    pub verify_cache: Option<PathBuf>,
+    /// Ask again when a cached answer is older than this (e.g. 24h, 7d).
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = crate::verify::parse_duration)]
+    pub verify_cache_max_age: std::time::Duration,
+    /// For tests: send PROVIDER's checks to this base URL instead (plain http only to loopback).
+    #[arg(long, value_name = "PROVIDER=URL", value_parser = crate::verify::parse_endpoint)]
+    pub verify_endpoint: Vec<(String, String)>,
 }
 
 /// `ferret rules ...`.

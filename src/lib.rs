@@ -11,3 +11,4 @@ pub mod hook;
 pub mod report;
 pub mod scan;
 pub mod source;
+pub mod verify;

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use super::checksum::Checksum;
+use crate::verify::spec::{VerifySpec, embedded_verifiers};
 
 /// Rule files compiled into the binary: `(file name, contents)`.
 static EMBEDDED_RULE_FILES: &[(&str, &str)] =
@@ -144,7 +145,7 @@ pub struct RuleSpec {
     #[serde(default)]
     pub negative_examples: Vec<String>,
     /// Declarative live check, used by `--verify`.
-    pub verify: Option<toml::Value>,
+    pub verify: Option<VerifySpec>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -187,8 +188,8 @@ pub struct Rule {
     pub window: usize,
     /// Rotation link.
     pub rotate: Option<Arc<str>>,
-    /// Declarative verification table, if any.
-    pub verify: Option<toml::Value>,
+    /// Live check used by `--verify`: the rule's own table or its `rules/verify.toml` entry.
+    pub verify: Option<Arc<VerifySpec>>,
     /// Where the rule was defined, for messages: `file:line`.
     pub defined_at: String,
     /// Positive examples.
@@ -222,13 +223,42 @@ pub fn load_rule_file(path: &Path) -> Result<Vec<Rule>> {
     parse_rule_file(&path.display().to_string(), &text)
 }
 
-/// Returns every rule compiled into the binary.
+/// Returns every rule compiled into the binary, with the verifiers of `rules/verify.toml` attached.
+///
+/// A verifier for a rule id that does not exist is skipped here (`ferret rules check
+/// rules/verify.toml` and the tests fail on it, so ids stay in sync).
 pub fn embedded_rules() -> Result<Vec<Rule>> {
     let mut rules = Vec::new();
     for (name, text) in EMBEDDED_RULE_FILES {
         rules.extend(parse_rule_file(&format!("rules/{name}"), text)?);
     }
+    attach_verifiers(&mut rules, embedded_verifiers()?, "rules/verify.toml")?;
     Ok(rules)
+}
+
+/// Attaches `(rule id, spec)` verifiers to `rules` (a rule's own `verify` table wins). Returns the
+/// problems: ids that name no rule, and placeholders the rule does not capture (such a check ends
+/// `unknown` at run time, naming the missing value).
+pub fn attach_verifiers(
+    rules: &mut [Rule],
+    verifiers: Vec<(String, VerifySpec)>,
+    source: &str,
+) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
+    for (id, spec) in verifiers {
+        let Some(rule) = rules.iter_mut().find(|r| *r.id == *id) else {
+            problems.push(format!("{source}: verifier for unknown rule id {id:?}"));
+            continue;
+        };
+        let names: Vec<&str> = rule.regex.capture_names().flatten().collect();
+        if let Err(e) = spec.check_against_rule(&names) {
+            problems.push(format!("{source}: verifier for {id:?}: {e}"));
+        }
+        if rule.verify.is_none() {
+            rule.verify = Some(Arc::new(spec));
+        }
+    }
+    Ok(problems)
 }
 
 /// Parses rules given inline in a config file (already deserialized).
@@ -281,6 +311,12 @@ fn compile_rule(spec: RuleSpec, defined_at: &str) -> Result<Rule> {
     {
         return Err(fail(format!("min_entropy {e} is outside 0..=8")));
     }
+    if let Some(verify) = &spec.verify {
+        let names: Vec<&str> = regex.capture_names().flatten().collect();
+        verify
+            .check_against_rule(&names)
+            .map_err(|e| fail(format!("verify: {e}")))?;
+    }
     Ok(Rule {
         id: id.as_str().into(),
         name: spec.name.into(),
@@ -297,7 +333,7 @@ fn compile_rule(spec: RuleSpec, defined_at: &str) -> Result<Rule> {
         allow_paths,
         window: spec.window.unwrap_or(DEFAULT_WINDOW).clamp(64, 1 << 20),
         rotate: spec.rotate.map(Into::into),
-        verify: spec.verify,
+        verify: spec.verify.map(Arc::new),
         defined_at: defined_at.to_string(),
         examples: spec.examples,
         negative_examples: spec.negative_examples,

@@ -99,6 +99,15 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
+/// A verified secret is an error whatever its rule's severity; a revoked one only a note.
+fn result_level(f: &Finding) -> &'static str {
+    match f.verification.as_ref().map(|v| v.status) {
+        Some(crate::finding::VerificationStatus::Verified) => "error",
+        Some(crate::finding::VerificationStatus::Invalid) => "note",
+        _ => level(f.severity),
+    }
+}
+
 /// GitHub reads `security-severity` (0.0-10.0) to rank security alerts.
 fn security_severity(severity: Severity) -> &'static str {
     match severity {
@@ -167,7 +176,7 @@ fn result(f: &Finding, rule_index: Option<usize>, opts: &ReportOptions) -> Value
     }
     let mut r = json!({
         "ruleId": &*f.rule_id,
-        "level": level(f.severity),
+        "level": result_level(f),
         "message": {"text": message},
         "locations": [{
             "physicalLocation": {

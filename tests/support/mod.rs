@@ -81,3 +81,4 @@ pub fn rule_path_lines(findings: &[serde_json::Value]) -> Vec<(String, String, u
     out
 }
 pub mod mock_http;
+pub mod mock_provider;
