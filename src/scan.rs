@@ -127,16 +127,9 @@ impl Scanner {
 
     /// Scans one in-memory blob. Binary content is skipped (and counted) unless asked for.
     pub fn scan_blob(&self, data: &[u8], origin: &Arc<Origin>, state: &mut ThreadState) {
-        if !self.scan_binary && looks_binary(data) {
-            ScanStats::bump(&self.stats.skipped_binary);
+        if self.find_matches(data, state).is_empty() {
             return;
         }
-        ScanStats::bump(&self.stats.blobs);
-        self.stats
-            .bytes
-            .fetch_add(data.len() as u64, Ordering::Relaxed);
-        self.detector
-            .scan(data, &mut state.scratch, &mut state.matches);
         let matches = std::mem::take(&mut state.matches);
         self.emit(data, &matches, origin, 0, usize::MAX);
         state.matches = matches;

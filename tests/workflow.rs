@@ -11,10 +11,7 @@ const OLD2: &str = "tst_Zp9Rt4VbN8wKc2Lm5Xq7Hs3D";
 const NEW: &str = "tst_Hq3nV9xTz2Lk8WbR5pYc7Dm1";
 
 fn rules_file() -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/corpus/rules/test-rules.toml")
-        .display()
-        .to_string()
+    support::test_rules_file()
 }
 
 #[test]

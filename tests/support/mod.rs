@@ -54,6 +54,14 @@ impl TestDir {
     }
 }
 
+/// The rule file the integration tests use so they do not depend on any provider rule's shape.
+pub fn test_rules_file() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/corpus/rules/test-rules.toml")
+        .display()
+        .to_string()
+}
+
 /// Parses the stdout of a `--format json` run.
 pub fn json_findings(output: &Output) -> Vec<serde_json::Value> {
     serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
