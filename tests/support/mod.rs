@@ -9,7 +9,9 @@ use assert_cmd::Command;
 /// A `ferret` command with a clean environment for colour and progress.
 pub fn ferret() -> Command {
     let mut cmd = Command::cargo_bin("ferret").expect("the ferret binary is built");
-    cmd.env("NO_COLOR", "1").env_remove("GITHUB_TOKEN").env_remove("GH_TOKEN");
+    cmd.env("NO_COLOR", "1")
+        .env_remove("GITHUB_TOKEN")
+        .env_remove("GH_TOKEN");
     cmd
 }
 
@@ -76,3 +78,4 @@ pub fn rule_path_lines(findings: &[serde_json::Value]) -> Vec<(String, String, u
     out.sort();
     out
 }
+pub mod test_repo;
