@@ -102,6 +102,20 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 source::cilog::gitlab::scan(&opts, scanner)
             })
         }
+        Command::Scan(ScanTarget::Git(args)) => {
+            let root = source::git::config_root(&args.target)?;
+            let opts = source::git::GitOptions {
+                target: args.target.clone(),
+                branches: args.branches.clone(),
+                since: args.since.clone(),
+                range: args.range.clone(),
+                staged: args.staged,
+                quiet: args.common.quiet,
+            };
+            run_scan(&args.common, root.as_deref(), move |scanner, _| {
+                source::git::scan(&opts, scanner)
+            })
+        }
         Command::Rules(RulesCommand::List { rule_files, json }) => list_rules(&rule_files, json),
         Command::Rules(RulesCommand::Check { files }) => check_rule_files(&files),
     }

@@ -99,6 +99,9 @@ pub enum ScanTarget {
     Stdin(StdinArgs),
     /// Scan container images: every layer (deleted files too) and the build metadata.
     Image(Box<ImageArgs>),
+    /// Scan a git repository's whole history (every unique blob once), a commit range, or the
+    /// staged changes.
+    Git(GitArgs),
     /// Scan CI build logs: plain or .gz log files and GitHub Actions run-logs ZIPs.
     CiLog(Box<CiLogArgs>),
     /// Scan the logs of a GitHub repository's workflow runs through the REST API.
@@ -219,6 +222,32 @@ pub struct GitlabCiArgs {
     /// Longest wait, in seconds, for an API rate limit to reset before giving up.
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     pub max_wait: u64,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// `ferret scan git`.
+#[derive(Debug, Args)]
+pub struct GitArgs {
+    /// Repository: a work tree, a bare repository, a .git directory, or a URL to clone
+    /// (https://, ssh://, git://, file://, user@host:path) into a temporary directory.
+    #[arg(default_value = ".", value_name = "PATH|URL")]
+    pub target: String,
+    /// Scan only history reachable from this ref or revision (repeatable; default: every branch,
+    /// tag, remote-tracking ref and the stash).
+    #[arg(long = "branch", value_name = "REF")]
+    pub branches: Vec<String>,
+    /// Report only blobs introduced by commits after REV (REV and its ancestors are left out).
+    #[arg(long, value_name = "REV", conflicts_with_all = ["range", "staged"])]
+    pub since: Option<String>,
+    /// Report only blobs introduced by commits in BASE..HEAD: what a pull request adds, not what
+    /// the base branch already had.
+    #[arg(long, value_name = "BASE..HEAD", conflicts_with = "staged")]
+    pub range: Option<String>,
+    /// Scan only what is staged in the index and not in HEAD, reporting findings on added lines
+    /// (for a pre-commit hook; history is not read).
+    #[arg(long, conflicts_with = "branches")]
+    pub staged: bool,
     #[command(flatten)]
     pub common: CommonArgs,
 }

@@ -4,6 +4,7 @@
 pub mod archive;
 pub mod cilog;
 pub mod fs;
+pub mod git;
 pub mod image;
 pub mod stdin;
 
@@ -21,6 +22,32 @@ pub enum Origin {
         /// matching of path allowlists.
         #[serde(skip)]
         root_len: usize,
+    },
+    /// A blob in git history, with the commit that first introduced it at `path`.
+    Git {
+        /// Path of the blob in the commit's tree, relative to the repository root.
+        path: String,
+        /// The commit that introduced the blob at this path (or the ref naming it directly).
+        commit: String,
+        /// The commit's author name.
+        author: String,
+        /// The commit's author email.
+        email: String,
+        /// The commit's author date, ISO 8601.
+        date: String,
+        /// The first line of the commit message.
+        summary: String,
+        /// The blob's object id.
+        blob: String,
+        /// Whether the same secret is still in the tree of HEAD (`false`: history only).
+        still_in_head: bool,
+    },
+    /// A blob staged in the index (`scan git --staged`).
+    GitStaged {
+        /// Path relative to the repository root.
+        path: String,
+        /// The staged blob's object id.
+        blob: String,
     },
     /// Standard input, named by `--path-name`.
     Stdin {
@@ -65,6 +92,7 @@ impl Origin {
             Origin::ImageLayer { path, .. } => path,
             Origin::ImageMetadata { field, .. } => field,
             Origin::CiLog(log) => &log.path,
+            Origin::Git { path, .. } | Origin::GitStaged { path, .. } => path,
         }
     }
 
@@ -101,6 +129,20 @@ impl Origin {
                 ..
             } => format!(" @ {image} ({})", short_digest(image_digest)),
             Origin::CiLog(log) => log.text_suffix(),
+            Origin::Git {
+                commit,
+                still_in_head,
+                ..
+            } => {
+                let short = commit.get(..8).unwrap_or(commit);
+                let status = if *still_in_head {
+                    "still in HEAD"
+                } else {
+                    "history only"
+                };
+                format!(" @ {short} ({status})")
+            }
+            Origin::GitStaged { .. } => " (staged)".to_string(),
         }
     }
 
@@ -137,6 +179,32 @@ impl Origin {
                 map.insert("imageField".into(), field.clone().into());
             }
             Origin::CiLog(log) => return log.sarif_properties(),
+            Origin::Git {
+                commit,
+                author,
+                email,
+                date,
+                summary,
+                blob,
+                still_in_head,
+                ..
+            } => {
+                for (key, value) in [
+                    ("commit", commit),
+                    ("author", author),
+                    ("email", email),
+                    ("date", date),
+                    ("commitSummary", summary),
+                    ("blob", blob),
+                ] {
+                    map.insert(key.into(), value.clone().into());
+                }
+                map.insert("stillInHead".into(), (*still_in_head).into());
+            }
+            Origin::GitStaged { blob, .. } => {
+                map.insert("blob".into(), blob.clone().into());
+                map.insert("staged".into(), true.into());
+            }
         }
         map
     }

@@ -1,0 +1,133 @@
+//! Git repositories, read straight from the object database with gix: the whole history (every
+//! unique blob scanned once, provenance attached to the blobs that matched), a commit range for pull
+//! requests, or the staged changes for a pre-commit hook.
+
+pub mod blobs;
+pub mod history;
+pub mod staged;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use anyhow::{Context, Result, bail};
+
+use crate::scan::Scanner;
+use history::Selection;
+
+/// What `ferret scan git` was asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct GitOptions {
+    /// Path of a work tree, bare repository or `.git` directory, or a URL to clone.
+    pub target: String,
+    /// Revisions to start from instead of every ref.
+    pub branches: Vec<String>,
+    /// Only what commits after this revision introduced.
+    pub since: Option<String>,
+    /// Only what `BASE..HEAD` introduced.
+    pub range: Option<String>,
+    /// Only the staged changes.
+    pub staged: bool,
+    /// Print nothing on standard error.
+    pub quiet: bool,
+}
+
+/// Whether `target` is a URL to clone rather than a local path.
+pub fn is_url(target: &str) -> bool {
+    if Path::new(target).exists() {
+        return false;
+    }
+    if target.contains("://") {
+        return true;
+    }
+    // scp-like `user@host:path`; a Windows drive letter is one character before the colon.
+    match target.split_once(':') {
+        Some((host, _)) => host.contains('@') || host.len() > 1 && !host.contains('/'),
+        None => false,
+    }
+}
+
+/// The work-tree root of the repository at `target`, where `ferret.toml` and `.ferretignore` are
+/// looked for (`None` for a bare repository or a URL).
+pub fn config_root(target: &str) -> Result<Option<PathBuf>> {
+    if is_url(target) {
+        return Ok(None);
+    }
+    let repo = open_local(Path::new(target))?;
+    Ok(repo.workdir().map(Path::to_path_buf))
+}
+
+fn open_local(path: &Path) -> Result<gix::Repository> {
+    if !path.exists() {
+        bail!("path does not exist: {}", path.display());
+    }
+    let repo =
+        gix::discover(path).with_context(|| format!("not a git repository: {}", path.display()))?;
+    Ok(repo)
+}
+
+/// Scans the repository `opts.target` as asked.
+pub fn scan(opts: &GitOptions, scanner: &Scanner) -> Result<()> {
+    if is_url(&opts.target) {
+        if opts.staged {
+            bail!("--staged needs a local repository, not a URL");
+        }
+        let dir = tempfile::Builder::new()
+            .prefix("ferret-clone-")
+            .tempdir()
+            .context("cannot create a temporary directory for the clone")?;
+        let repo = clone_bare(&opts.target, dir.path())?;
+        return scan_repo(&repo, opts, scanner);
+    }
+    let repo = open_local(Path::new(&opts.target))?;
+    scan_repo(&repo, opts, scanner)
+}
+
+/// Clones `url` (https, ssh, git or file) without a work tree into `dir`.
+fn clone_bare(url: &str, dir: &Path) -> Result<gix::Repository> {
+    let interrupt = AtomicBool::new(false);
+    let mut prepare =
+        gix::prepare_clone_bare(url, dir).with_context(|| format!("cannot clone {url}"))?;
+    let (repo, _) = prepare
+        .fetch_only(gix::progress::Discard, &interrupt)
+        .with_context(|| format!("cannot clone {url}"))?;
+    Ok(repo)
+}
+
+fn scan_repo(repo: &gix::Repository, opts: &GitOptions, scanner: &Scanner) -> Result<()> {
+    let mut repo = repo.clone();
+    // Trees are read once each during the walk; a modest cache helps the commits and small trees
+    // that neighbouring commits share.
+    repo.object_cache_size_if_unset(16 << 20);
+    if opts.staged {
+        return staged::scan_staged(&repo, scanner);
+    }
+    let mut selection = Selection {
+        branches: opts.branches.clone(),
+        hidden: Vec::new(),
+    };
+    if let Some(since) = &opts.since {
+        selection.hidden.push(since.clone());
+    }
+    if let Some(range) = &opts.range {
+        let Some((base, head)) = range.split_once("..") else {
+            bail!("--range takes BASE..HEAD, got {range:?}");
+        };
+        let head = head.strip_prefix('.').unwrap_or(head);
+        if base.is_empty() {
+            bail!("--range {range:?} has no base revision");
+        }
+        selection.hidden.push(base.to_string());
+        selection.branches = vec![if head.is_empty() { "HEAD" } else { head }.to_string()];
+    }
+    let history = history::collect_history(&repo, &selection, scanner)?;
+    let head_blobs = history::head_blobs(&repo);
+    blobs::scan_history_blobs(&repo, &history, &head_blobs, scanner);
+    if !opts.quiet && !history.submodules.is_empty() {
+        eprintln!(
+            "ferret: {} submodule(s) not followed (scan them separately): {}",
+            history.submodules.len(),
+            history.submodules.join(", ")
+        );
+    }
+    Ok(())
+}
