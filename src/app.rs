@@ -104,17 +104,15 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         }
         Command::Scan(ScanTarget::Git(args)) => {
             let root = source::git::config_root(&args.target)?;
-            let opts = source::git::GitOptions {
-                target: args.target.clone(),
-                branches: args.branches.clone(),
-                since: args.since.clone(),
-                range: args.range.clone(),
-                staged: args.staged,
-                quiet: args.common.quiet,
-            };
-            run_scan(&args.common, root.as_deref(), move |scanner, _| {
+            let opts = git_options(&args.target, &args, args.common.quiet);
+            let staged = args.staged;
+            let outcome = run_scan(&args.common, root.as_deref(), move |scanner, _| {
                 source::git::scan(&opts, scanner)
-            })
+            })?;
+            if staged && outcome == Outcome::Findings && !args.common.quiet {
+                eprint!("{}", BLOCKED_COMMIT_HELP);
+            }
+            Ok(outcome)
         }
         Command::Rules(RulesCommand::List { rule_files, json }) => list_rules(&rule_files, json),
         Command::Rules(RulesCommand::Check { files }) => check_rule_files(&files),
@@ -322,6 +320,24 @@ where
     })
 }
 
+/// What a blocked commit is told after the findings: the three ways out.
+const BLOCKED_COMMIT_HELP: &str = "\nferret: this commit adds the secrets above, so it was stopped. Either:\n\
+  1. remove the secret from the staged file (and rotate it if it was ever pushed), or\n\
+  2. if it is not a real secret, add the comment `ferret:allow` on its line, or\n\
+  3. add its fingerprint (shown above) to .ferretignore at the repository root.\n";
+
+/// The git source's options for `target` from `ferret scan git` arguments.
+fn git_options(target: &str, args: &crate::cli::GitArgs, quiet: bool) -> source::git::GitOptions {
+    source::git::GitOptions {
+        target: target.to_string(),
+        branches: args.branches.clone(),
+        since: args.since.clone(),
+        range: args.range.clone(),
+        staged: args.staged,
+        quiet,
+    }
+}
+
 /// `ferret baseline create`: a scan whose report is a baseline file and whose findings do not fail.
 fn create_baseline(args: &BaselineCreateArgs) -> Result<Outcome> {
     let mut common = CommonArgs::defaults();
@@ -332,6 +348,23 @@ fn create_baseline(args: &BaselineCreateArgs) -> Result<Outcome> {
     common.fail_on = FailOn::Never;
     if std::fs::symlink_metadata(&args.path).is_err() {
         bail!("path does not exist: {}", args.path.display());
+    }
+    let is_repo = args.path.join(".git").exists() || args.path.join("HEAD").is_file();
+    if !args.dir && is_repo {
+        // A repository's baseline covers its history, so `scan git` with it reports only new secrets.
+        let target = args.path.display().to_string();
+        let root = source::git::config_root(&target)?;
+        let opts = source::git::GitOptions {
+            target,
+            branches: Vec::new(),
+            since: None,
+            range: None,
+            staged: false,
+            quiet: true,
+        };
+        return run_scan(&common, root.as_deref(), move |scanner, _| {
+            source::git::scan(&opts, scanner)
+        });
     }
     let root = args.path.is_dir().then(|| args.path.clone());
     let opts = source::fs::DirOptions {
