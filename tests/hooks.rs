@@ -106,7 +106,16 @@ fn pre_commit_framework_uses_this_repository_as_a_hook_repo() {
     // Keep pre-commit's clone and ferret's build between runs; the first build compiles ferret.
     let home = project().join("target/pre-commit-home");
     let target = project().join("target/pre-commit-build");
-    let env = [("PRE_COMMIT_HOME", home.as_path()), ("CARGO_TARGET_DIR", target.as_path())];
+    // pre-commit builds the hook with `cargo install` (a release build); an unoptimised one is
+    // enough to run it and compiles in a fraction of the time.
+    let env = [
+        ("PRE_COMMIT_HOME", home.as_path()),
+        ("CARGO_TARGET_DIR", target.as_path()),
+        ("CARGO_PROFILE_RELEASE_OPT_LEVEL", Path::new("0")),
+        ("CARGO_PROFILE_RELEASE_LTO", Path::new("off")),
+        ("CARGO_PROFILE_RELEASE_DEBUG", Path::new("0")),
+        ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", Path::new("256")),
+    ];
 
     let repo = TestRepo::new();
     repo.write(
