@@ -45,7 +45,7 @@ pub enum ScanTarget {
     Stdin(StdinArgs),
     /// Scan a git repository's whole history (every unique blob once), a commit range, or the
     /// staged changes.
-    Git(GitArgs),
+    Git(Box<GitArgs>),
 }
 
 /// `ferret scan git`.

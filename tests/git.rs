@@ -500,9 +500,6 @@ fn bare_repositories_shallow_clones_and_git_dirs_are_scanned() {
             place(TOKEN_B, "new.env", 1, &c2, true),
             place(TOKEN_A, "old.env", 1, &c2, true),
         ]
-        .into_iter()
-        .map(|p| p)
-        .collect::<Vec<_>>()
         .tap_sort()
     );
 }
@@ -583,7 +580,10 @@ impl GitDaemon {
             .expect("git runs");
         let exec_path = String::from_utf8(exec_path.stdout).unwrap();
         let daemon = std::path::Path::new(exec_path.trim()).join("git-daemon");
+        // Its own process group, so that the connection handlers it forks go when it goes.
+        use std::os::unix::process::CommandExt;
         let child = std::process::Command::new(daemon)
+            .process_group(0)
             .args([
                 "--export-all",
                 "--reuseaddr",
@@ -606,6 +606,9 @@ impl GitDaemon {
 
 impl Drop for GitDaemon {
     fn drop(&mut self) {
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", "--", &format!("-{}", self.child.id())])
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
