@@ -245,7 +245,19 @@ where
             if show_progress {
                 inner.spawn(|| print_progress(&scanner, &done));
             }
-            let result = source(&scanner, &config);
+            // A panic in a source must not leave the report thread waiting for a sender that never
+            // closes: turn it into an error so the findings made so far are still reported.
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                source(&scanner, &config)
+            }))
+            .unwrap_or_else(|panic| {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown cause".into());
+                Err(anyhow::anyhow!("internal error (please report it): {what}"))
+            });
             done.store(true, Ordering::Relaxed);
             result
         });

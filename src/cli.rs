@@ -101,7 +101,7 @@ pub enum ScanTarget {
     Image(Box<ImageArgs>),
     /// Scan a git repository's whole history (every unique blob once), a commit range, or the
     /// staged changes.
-    Git(GitArgs),
+    Git(Box<GitArgs>),
     /// Scan CI build logs: plain or .gz log files and GitHub Actions run-logs ZIPs.
     CiLog(Box<CiLogArgs>),
     /// Scan the logs of a GitHub repository's workflow runs through the REST API.

@@ -131,6 +131,24 @@ fn one_blob_at_two_paths_is_scanned_once_and_reported_at_both() {
 }
 
 #[test]
+fn a_moved_directory_reports_the_new_path_too() {
+    let repo = TestRepo::new();
+    repo.write("conf/prod/keys.env", format!("GITHUB_TOKEN={TOKEN_C}\n"));
+    repo.write("conf/prod/other.txt", "x\n");
+    let c1 = repo.commit("add");
+    repo.git(&["mv", "conf/prod", "prod"]);
+    let c2 = repo.commit("move the directory");
+    let (_, findings) = scan_repo(&repo, &[]);
+    assert_eq!(
+        places(&findings),
+        vec![
+            place(TOKEN_C, "conf/prod/keys.env", 1, &c1, true),
+            place(TOKEN_C, "prod/keys.env", 1, &c2, true),
+        ]
+    );
+}
+
+#[test]
 fn every_branch_tag_remote_ref_and_stash_is_scanned_and_branch_narrows() {
     let repo = TestRepo::new();
     repo.write("README.md", "main\n");
@@ -189,8 +207,8 @@ fn every_branch_tag_remote_ref_and_stash_is_scanned_and_branch_narrows() {
     assert_eq!(
         places(&feature),
         vec![
-            place(TOKEN_A, "feature.env", 1, &on_feature, false),
             place(TOKEN_B, "release.env", 1, &tagged, false),
+            place(TOKEN_A, "feature.env", 1, &on_feature, false),
         ]
     );
 }
@@ -287,7 +305,7 @@ fn range_and_since_report_only_what_the_pull_request_adds() {
         .collect();
     assert_eq!(
         found,
-        vec![place(TOKEN_B, "src/new.env", 2, &added, false)],
+        vec![place(TOKEN_B, "src/new.env", 2, &added, true)],
         "{}",
         stderr(&out)
     );
@@ -482,9 +500,6 @@ fn bare_repositories_shallow_clones_and_git_dirs_are_scanned() {
             place(TOKEN_B, "new.env", 1, &c2, true),
             place(TOKEN_A, "old.env", 1, &c2, true),
         ]
-        .into_iter()
-        .map(|p| p)
-        .collect::<Vec<_>>()
         .tap_sort()
     );
 }
@@ -526,8 +541,6 @@ fn large_blobs_lfs_pointers_and_submodules_are_skipped_and_said() {
         "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n",
     );
     repo.write("small.env", format!("GITHUB_TOKEN={TOKEN_B}\n"));
-    let submodule_commit = repo.rev("HEAD").len(); // no HEAD yet: rev-parse prints the name
-    let _ = submodule_commit;
     repo.git(&[
         "update-index",
         "--add",
@@ -560,9 +573,18 @@ impl GitDaemon {
             .local_addr()
             .unwrap()
             .port();
-        let child = std::process::Command::new("git")
+        // Run git-daemon itself: `git daemon` would fork it and leave it behind when killed.
+        let exec_path = std::process::Command::new("git")
+            .arg("--exec-path")
+            .output()
+            .expect("git runs");
+        let exec_path = String::from_utf8(exec_path.stdout).unwrap();
+        let daemon = std::path::Path::new(exec_path.trim()).join("git-daemon");
+        // Its own process group, so that the connection handlers it forks go when it goes.
+        use std::os::unix::process::CommandExt;
+        let child = std::process::Command::new(daemon)
+            .process_group(0)
             .args([
-                "daemon",
                 "--export-all",
                 "--reuseaddr",
                 "--listen=127.0.0.1",
@@ -584,6 +606,9 @@ impl GitDaemon {
 
 impl Drop for GitDaemon {
     fn drop(&mut self) {
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", "--", &format!("-{}", self.child.id())])
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

@@ -31,7 +31,11 @@ fn try_commit(repo: &TestRepo, message: &str, env: &[(&str, &Path)]) -> (bool, S
     let out = cmd.output().unwrap();
     (
         out.status.success(),
-        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
     )
 }
 
@@ -40,7 +44,11 @@ fn plain_hook_blocks_a_secret_and_lets_clean_allowed_and_ignored_commits_through
     let repo = TestRepo::new();
     repo.write("README.md", "hello\n");
     repo.commit("initial");
-    let out = ferret().current_dir(repo.path()).args(["hook", "install"]).output().unwrap();
+    let out = ferret()
+        .current_dir(repo.path())
+        .args(["hook", "install"])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{out:?}");
     // The hook finds this test's rules through a config file, like a team's ferret.toml.
     repo.write("ferret.toml", format!("[[rule]]\n{}", rule_table()));
@@ -51,8 +59,14 @@ fn plain_hook_blocks_a_secret_and_lets_clean_allowed_and_ignored_commits_through
     repo.write("app.py", format!("KEY = \"{TOKEN}\"\n"));
     let (ok, output) = try_commit(&repo, "add key", &env);
     assert!(!ok, "a commit adding a secret is refused:\n{output}");
-    assert!(output.contains("test-token") && output.contains("app.py"), "{output}");
-    assert!(output.contains("ferret:allow") && output.contains(".ferretignore"), "{output}");
+    assert!(
+        output.contains("test-token") && output.contains("app.py"),
+        "{output}"
+    );
+    assert!(
+        output.contains("ferret:allow") && output.contains(".ferretignore"),
+        "{output}"
+    );
 
     repo.write("app.py", format!("KEY = \"{TOKEN}\"  # ferret:allow\n"));
     let (ok, output) = try_commit(&repo, "allowed key", &env);
@@ -80,7 +94,15 @@ fn rule_table() -> String {
 fn fingerprint_of(repo: &TestRepo, rel: &str) -> String {
     let out = ferret()
         .current_dir(repo.path())
-        .args(["scan", "dir", rel, "--format", "json", "--rules", &test_rules_file()])
+        .args([
+            "scan",
+            "dir",
+            rel,
+            "--format",
+            "json",
+            "--rules",
+            &test_rules_file(),
+        ])
         .output()
         .unwrap();
     let findings: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
@@ -141,7 +163,10 @@ fn pre_commit_framework_uses_this_repository_as_a_hook_repo() {
     assert!(!ok, "the commit with a secret is refused:\n{output}");
     assert!(output.contains("test-token"), "{output}");
 
-    repo.write("settings.py", format!("TOKEN = '{TOKEN}'  # ferret:allow\n"));
+    repo.write(
+        "settings.py",
+        format!("TOKEN = '{TOKEN}'  # ferret:allow\n"),
+    );
     let (ok, output) = try_commit(&repo, "allowed", &env);
     assert!(ok, "an allowed secret goes through:\n{output}");
 }
@@ -176,7 +201,12 @@ fn action_scan_script_reports_only_what_the_pull_request_adds() {
     };
     let out = run("true");
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    assert_eq!(out.status.code(), Some(1), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("::error file=new.txt,line=2"), "{stdout}");
     assert!(!stdout.contains("old.txt"), "{stdout}");
     let written = std::fs::read_to_string(&outputs).unwrap();

@@ -27,11 +27,12 @@ const LFS_POINTER_PREFIX: &[u8] = b"version https://git-lfs.github.com/spec/v1";
 /// introduced the blob. `head_blobs` are the blobs of the default branch's HEAD tree.
 pub fn scan_history_blobs(
     repo: &gix::Repository,
-    history: &History,
+    history: &mut History,
     head_blobs: &gix::hashtable::HashSet<ObjectId>,
     scanner: &Scanner,
 ) {
-    let order = pack_order(repo, history);
+    let history_ref: &History = history;
+    let order = pack_order(repo, history_ref);
     let shared = repo.clone().into_sync();
     let next = AtomicUsize::new(0);
     let matched: Mutex<Vec<(u32, Vec<Match>)>> = Mutex::new(Vec::new());
@@ -52,7 +53,7 @@ pub fn scan_history_blobs(
                         break;
                     }
                     for &index in &order[start..(start + BATCH).min(order.len())] {
-                        let id = history.blobs[index as usize].id;
+                        let id = history_ref.blobs[index as usize].id;
                         let Some(data) = read_blob(&repo, id, scanner, &mut buf) else {
                             continue;
                         };
@@ -83,6 +84,8 @@ pub fn scan_history_blobs(
     let head_fingerprints = head_fingerprints
         .into_inner()
         .unwrap_or_else(|e| e.into_inner());
+    let wanted: HashSet<u32> = matched.iter().map(|(index, _)| *index).collect();
+    history.add_alias_intros(repo, &wanted);
     report_blobs(repo, history, &matched, &head_fingerprints, scanner);
 }
 

@@ -2,7 +2,7 @@
 //! selected refs, visited oldest first, and their trees walked once each (a subtree already seen is
 //! skipped), so every unique blob is recorded once with the first (commit, path) pairs that held it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use anyhow::{Context, Result, bail};
 use gix::ObjectId;
@@ -93,6 +93,12 @@ pub struct History {
     pub submodules: Vec<String>,
     /// Number of commits walked.
     pub commits_walked: usize,
+    /// Blob id -> index in `blobs`.
+    pub blob_index: gix::hashtable::HashMap<ObjectId, u32>,
+    /// Trees met again at a path other than where they were first walked (an identical directory
+    /// elsewhere, a moved directory), with the commit that put them there: their blobs are at that
+    /// path too, which [`History::add_alias_intros`] records for the blobs that matter.
+    pub tree_aliases: Vec<(ObjectId, u32, u32)>,
 }
 
 /// Walks the selected history of `repo` and records every unique blob. Unreadable commits and
@@ -106,10 +112,12 @@ pub fn collect_history(
         repo,
         scanner,
         history: History::default(),
-        blob_index: gix::hashtable::HashMap::default(),
+        tree_paths: gix::hashtable::HashMap::default(),
+        aliased: HashSet::new(),
         seen_trees: gix::hashtable::HashSet::default(),
         excluded_blobs: gix::hashtable::HashSet::default(),
         submodule_paths: Default::default(),
+        previous_trees: HashMap::new(),
         path_buf: Vec::new(),
         buf: Vec::new(),
     };
@@ -269,10 +277,14 @@ struct Walker<'a> {
     repo: &'a gix::Repository,
     scanner: &'a Scanner,
     history: History,
-    blob_index: gix::hashtable::HashMap<ObjectId, u32>,
+    /// Path each walked tree was first met at.
+    tree_paths: gix::hashtable::HashMap<ObjectId, u32>,
+    aliased: HashSet<(ObjectId, u32)>,
     seen_trees: gix::hashtable::HashSet<ObjectId>,
     excluded_blobs: gix::hashtable::HashSet<ObjectId>,
     submodule_paths: std::collections::BTreeSet<String>,
+    /// The last tree walked at each directory path (by interned path), raw.
+    previous_trees: HashMap<u32, Vec<u8>>,
     path_buf: Vec<u8>,
     buf: Vec<u8>,
 }
@@ -355,34 +367,101 @@ impl Walker<'_> {
     }
 
     /// Records every blob under `root` not seen before, introduced by `source`.
+    ///
+    /// A changed tree usually differs from the last version seen at the same path by an entry or
+    /// two, so each new tree is compared with that version and only the entries it lacks are looked
+    /// at: an identical entry at the same path was recorded when that version was walked.
     fn walk_tree(&mut self, root: ObjectId, source: u32) {
         let mut stack: Vec<(ObjectId, Vec<u8>)> = vec![(root, Vec::new())];
         while let Some((id, prefix)) = stack.pop() {
             if !self.seen_trees.insert(id) {
+                self.note_alias(id, &prefix, source);
                 continue;
             }
-            let Some(entries) = self.read_tree(id) else {
-                continue;
+            let data = match self.repo.objects.try_find(&id, &mut self.buf) {
+                Ok(Some(data)) => data.data.to_vec(),
+                Ok(None) => {
+                    self.error(id, "tree is missing from the object database");
+                    continue;
+                }
+                Err(e) => {
+                    self.error(id, format!("cannot read tree: {e}"));
+                    continue;
+                }
             };
-            for (mode, name, oid) in entries {
+            let dir = self.history.paths.intern(&prefix);
+            self.tree_paths.insert(id, dir);
+            let previous = self.previous_trees.remove(&dir).unwrap_or_default();
+            let hash = self.repo.object_hash();
+            let mut old = TreeRefIter::from_bytes(&previous, hash)
+                .flatten()
+                .peekable();
+            for entry in TreeRefIter::from_bytes(&data, hash) {
+                let entry = match entry {
+                    Ok(e) => e,
+                    Err(e) => {
+                        self.error(id, format!("corrupt tree: {e}"));
+                        break;
+                    }
+                };
+                // Both trees are sorted in git's order; skip old entries that sort before this one.
+                let mut unchanged = false;
+                while let Some(o) = old.peek() {
+                    match tree_order(
+                        o.filename,
+                        o.mode.is_tree(),
+                        entry.filename,
+                        entry.mode.is_tree(),
+                    ) {
+                        std::cmp::Ordering::Less => {
+                            old.next();
+                        }
+                        std::cmp::Ordering::Equal => {
+                            unchanged = o.oid == entry.oid && o.mode == entry.mode;
+                            old.next();
+                            break;
+                        }
+                        std::cmp::Ordering::Greater => break,
+                    }
+                }
+                if unchanged {
+                    continue;
+                }
                 let mut path = std::mem::take(&mut self.path_buf);
                 path.clear();
                 path.extend_from_slice(&prefix);
                 if !path.is_empty() {
                     path.push(b'/');
                 }
-                path.extend_from_slice(&name);
-                if mode.is_tree() {
-                    stack.push((oid, path.clone()));
-                } else if mode.is_blob() {
-                    self.record_blob(oid, &path, source);
-                } else if mode.is_commit() {
+                path.extend_from_slice(entry.filename);
+                if entry.mode.is_tree() {
+                    stack.push((entry.oid.to_owned(), path.clone()));
+                } else if entry.mode.is_blob() {
+                    self.record_blob(entry.oid.to_owned(), &path, source);
+                } else if entry.mode.is_commit() {
                     self.submodule_paths
                         .insert(String::from_utf8_lossy(&path).into_owned());
                 }
                 // Symlinks hold a path, never a secret worth a finding.
                 self.path_buf = path;
             }
+            drop(old);
+            self.previous_trees.insert(dir, data);
+        }
+    }
+
+    /// Remembers that tree `id`, walked before at another path, is also at `prefix`.
+    fn note_alias(&mut self, id: ObjectId, prefix: &[u8], source: u32) {
+        // Trees only excluded (range mode) have no path and add nothing new.
+        let Some(&first) = self.tree_paths.get(&id) else {
+            return;
+        };
+        if self.history.paths.bytes(first) == prefix {
+            return;
+        }
+        let path = self.history.paths.intern(prefix);
+        if self.aliased.insert((id, path)) {
+            self.history.tree_aliases.push((id, path, source));
         }
     }
 
@@ -390,7 +469,7 @@ impl Walker<'_> {
         if self.excluded_blobs.contains(&id) {
             return;
         }
-        match self.blob_index.get(&id) {
+        match self.history.blob_index.get(&id) {
             Some(&index) => {
                 let record = &self.history.blobs[index as usize];
                 if record.intros.len() >= MAX_INTROS_PER_BLOB
@@ -408,7 +487,8 @@ impl Walker<'_> {
             }
             None => {
                 let path = self.history.paths.intern(path);
-                self.blob_index.insert(id, self.history.blobs.len() as u32);
+                let next = self.history.blobs.len() as u32;
+                self.history.blob_index.insert(id, next);
                 self.history.blobs.push(BlobRecord {
                     id,
                     intros: vec![Intro { source, path }],
@@ -416,6 +496,80 @@ impl Walker<'_> {
             }
         }
     }
+}
+
+impl History {
+    /// Adds, for the blobs in `wanted` (indexes into `blobs`), the places where a tree alias put
+    /// them: `dir/settings.env` when the tree of `a/` reappeared as `dir/`.
+    pub fn add_alias_intros(&mut self, repo: &gix::Repository, wanted: &HashSet<u32>) {
+        if wanted.is_empty() || self.tree_aliases.is_empty() {
+            return;
+        }
+        let mut memo: gix::hashtable::HashMap<ObjectId, Vec<(Vec<u8>, u32)>> = Default::default();
+        for (tree, dir, source) in std::mem::take(&mut self.tree_aliases) {
+            let found = wanted_under(repo, tree, &self.blob_index, wanted, &mut memo);
+            let dir = self.paths.bytes(dir).to_vec();
+            for (rel, blob) in found {
+                let mut path = dir.clone();
+                if !path.is_empty() {
+                    path.push(b'/');
+                }
+                path.extend_from_slice(&rel);
+                let record = &self.blobs[blob as usize];
+                if record.intros.len() >= MAX_INTROS_PER_BLOB
+                    || record
+                        .intros
+                        .iter()
+                        .any(|i| self.paths.bytes(i.path) == path)
+                {
+                    continue;
+                }
+                let path = self.paths.intern(&path);
+                self.blobs[blob as usize]
+                    .intros
+                    .push(Intro { source, path });
+            }
+        }
+    }
+}
+
+/// The wanted blobs under `tree`, with their paths relative to it; memoised per tree.
+fn wanted_under(
+    repo: &gix::Repository,
+    tree: ObjectId,
+    blob_index: &gix::hashtable::HashMap<ObjectId, u32>,
+    wanted: &HashSet<u32>,
+    memo: &mut gix::hashtable::HashMap<ObjectId, Vec<(Vec<u8>, u32)>>,
+) -> Vec<(Vec<u8>, u32)> {
+    if let Some(found) = memo.get(&tree) {
+        return found.clone();
+    }
+    let mut found = Vec::new();
+    let mut buf = Vec::new();
+    let entries: Vec<_> = match repo.objects.try_find(&tree, &mut buf) {
+        Ok(Some(data)) => TreeRefIter::from_bytes(data.data, repo.object_hash())
+            .flatten()
+            .map(|e| (e.mode, e.filename.to_vec(), e.oid.to_owned()))
+            .collect(),
+        _ => Vec::new(),
+    };
+    for (mode, name, oid) in entries {
+        if mode.is_tree() {
+            for (rel, blob) in wanted_under(repo, oid, blob_index, wanted, memo) {
+                let mut path = name.clone();
+                path.push(b'/');
+                path.extend_from_slice(&rel);
+                found.push((path, blob));
+            }
+        } else if mode.is_blob()
+            && let Some(&blob) = blob_index.get(&oid)
+            && wanted.contains(&blob)
+        {
+            found.push((name, blob));
+        }
+    }
+    memo.insert(tree, found.clone());
+    found
 }
 
 /// Every blob id in the tree of `repo`'s HEAD commit (empty when HEAD is unborn).
@@ -443,4 +597,34 @@ pub fn head_blobs(repo: &gix::Repository) -> gix::hashtable::HashSet<ObjectId> {
         }
     }
     blobs
+}
+
+/// Git's order of tree entries: by name, a tree's name compared as if it ended in `/`.
+fn tree_order(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> std::cmp::Ordering {
+    let common = a.len().min(b.len());
+    match a[..common].cmp(&b[..common]) {
+        std::cmp::Ordering::Equal => {}
+        other => return other,
+    }
+    let next = |name: &[u8], tree: bool| match name.get(common) {
+        Some(&c) => Some(c),
+        None if tree => Some(b'/'),
+        None => None,
+    };
+    next(a, a_tree).cmp(&next(b, b_tree))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tree_order;
+    use std::cmp::Ordering;
+
+    #[test]
+    fn trees_sort_as_if_followed_by_a_slash() {
+        assert_eq!(tree_order(b"a.txt", false, b"a", true), Ordering::Less);
+        assert_eq!(tree_order(b"a", false, b"a.txt", false), Ordering::Less);
+        assert_eq!(tree_order(b"a", true, b"a0", false), Ordering::Less);
+        assert_eq!(tree_order(b"ab", false, b"ab", false), Ordering::Equal);
+        assert_eq!(tree_order(b"b", false, b"a", true), Ordering::Greater);
+    }
 }
