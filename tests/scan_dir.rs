@@ -390,3 +390,23 @@ fn every_format_writes_the_findings() {
     );
     assert!(result["partialFingerprints"]["ferret/v1"].is_string());
 }
+
+#[cfg(unix)]
+#[test]
+fn a_file_name_that_is_not_utf8_is_scanned_not_a_crash() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = TestDir::new();
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9-\xff.txt");
+    std::fs::write(dir.path().join(name), format!("{TOKEN}\n")).unwrap();
+    // Given directly as a root (depth 0) and found by the walk (depth 1).
+    let out = ferret()
+        .args(["scan", "dir", "--format", "json", "--rules", &rules_file()])
+        .arg(dir.path().join(name))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(json_findings(&out).len(), 1);
+    let out = scan_json(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert_eq!(json_findings(&out).len(), 1);
+}

@@ -96,7 +96,10 @@ fn visit(entry: &ignore::DirEntry, scanner: &Scanner, state: &mut ThreadState) {
     let path = entry.path();
     let shown = display_path(path);
     let root_len = root_prefix_len(entry, &shown);
-    if scanner.filter.path_fully_allowed(&shown[root_len..]) {
+    if scanner
+        .filter
+        .path_fully_allowed(shown.get(root_len..).unwrap_or(&shown))
+    {
         ScanStats::bump(&scanner.stats.skipped_allowlisted);
         return;
     }
