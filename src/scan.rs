@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use anyhow::{Context, Result};
 use crossbeam_channel::Sender;
 
-use crate::detect::{Detector, Match, Scratch};
+use crate::detect::{DetectCache, Detector, Match, Scratch};
 use crate::filter::Filter;
 use crate::finding::Finding;
 use crate::source::Origin;
@@ -138,6 +138,17 @@ impl Scanner {
     /// Runs the detector over `data` without reporting: for sources (git) that scan a blob once and
     /// attach provenance only to blobs that matched. Counts the blob; skips binary content.
     pub fn find_matches<'s>(&self, data: &[u8], state: &'s mut ThreadState) -> &'s [Match] {
+        self.find_matches_with(data, state, None)
+    }
+
+    /// Like [`Scanner::find_matches`], remembering in `cache` what was found in which bytes so
+    /// that similar blobs later cost only what differs.
+    pub fn find_matches_with<'s>(
+        &self,
+        data: &[u8],
+        state: &'s mut ThreadState,
+        cache: Option<&DetectCache>,
+    ) -> &'s [Match] {
         if !self.scan_binary && looks_binary(data) {
             ScanStats::bump(&self.stats.skipped_binary);
             state.matches.clear();
@@ -147,8 +158,15 @@ impl Scanner {
         self.stats
             .bytes
             .fetch_add(data.len() as u64, Ordering::Relaxed);
-        self.detector
-            .scan(data, &mut state.scratch, &mut state.matches);
+        match cache {
+            Some(cache) => {
+                self.detector
+                    .scan_cached(data, &mut state.scratch, cache, &mut state.matches)
+            }
+            None => self
+                .detector
+                .scan(data, &mut state.scratch, &mut state.matches),
+        }
         &state.matches
     }
 

@@ -666,3 +666,55 @@ fn not_a_repository_is_a_clear_error() {
         stderr(&out)
     );
 }
+
+/// A packed history is read from the packs while the walk runs: every version of a file that was
+/// edited many times is found with its own commit, a blob committed after packing (loose) is found,
+/// and a secret in an object no ref reaches is not reported.
+#[test]
+fn packed_history_with_loose_and_unreachable_objects() {
+    let repo = TestRepo::new();
+    let filler: String = (0..400)
+        .map(|i| format!("setting_{i} = \"value number {i} for the service\"\n"))
+        .collect();
+    let mut versions = Vec::new();
+    for round in 0..6 {
+        let body = if round == 2 {
+            format!("{filler}github_token = \"{TOKEN_A}\"\n")
+        } else {
+            format!("{filler}round = {round}\n")
+        };
+        repo.write("config/settings.py", body);
+        versions.push(repo.commit(&format!("round {round}")));
+    }
+    // An object nothing reaches, then pack everything (unreachable objects stay in the pack).
+    std::fs::write(
+        repo.join(".git/dangling.txt"),
+        format!("token = \"{TOKEN_C}\"\n"),
+    )
+    .unwrap();
+    repo.git(&["hash-object", "-w", ".git/dangling.txt"]);
+    repo.git(&["repack", "-a", "-d", "-k"]);
+    assert!(
+        std::fs::read_dir(repo.join(".git/objects/pack"))
+            .unwrap()
+            .any(|e| e.unwrap().path().extension().is_some_and(|x| x == "pack")),
+        "the history is packed"
+    );
+    repo.write("late.env", format!("GITHUB_TOKEN={TOKEN_B}\n"));
+    let late = repo.commit("after packing");
+
+    let (out, findings) = scan_repo(&repo, &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        places(&findings),
+        vec![
+            place(TOKEN_B, "late.env", 1, &late, true),
+            place(TOKEN_A, "config/settings.py", 401, &versions[2], false),
+        ]
+    );
+}

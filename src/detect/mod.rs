@@ -1,5 +1,6 @@
 //! Detection: which rules match where in a blob. Knows nothing about where bytes came from.
 
+pub mod cache;
 pub mod checksum;
 pub mod entropy;
 pub mod examples;
@@ -11,10 +12,11 @@ pub mod rules;
 use anyhow::Result;
 use regex::bytes::CaptureLocations;
 
+pub use cache::DetectCache;
 pub use matcher::Match;
 pub use rules::{Rule, Severity};
 
-use prefilter::{Prefilter, Windows};
+use prefilter::{Hit, Prefilter, Windows};
 
 /// Rules whose ids start with this are catch-alls; a specific rule matching the same bytes wins.
 pub const GENERIC_RULE_PREFIX: &str = "generic-";
@@ -31,6 +33,9 @@ pub struct Detector {
 pub struct Scratch {
     windows: Windows,
     locations: Vec<Option<CaptureLocations>>,
+    hits: Vec<Hit>,
+    /// Every rule's windows as `(start, end, rule)`, for grouping by range.
+    ranged: Vec<(usize, usize, usize)>,
 }
 
 impl Detector {
@@ -51,19 +56,55 @@ impl Detector {
         out.clear();
         self.prefilter
             .windows(data, &self.rules, &mut scratch.windows);
+        self.confirm_windows(data, scratch, None, out);
+    }
+
+    /// Like [`Detector::scan`], with the same result, but searches only bytes that `cache` has not
+    /// seen: for the many similar versions of files in a history.
+    pub fn scan_cached(
+        &self,
+        data: &[u8],
+        scratch: &mut Scratch,
+        cache: &DetectCache,
+        out: &mut Vec<Match>,
+    ) {
+        out.clear();
+        cache.hits(&self.prefilter, data, &mut scratch.hits);
+        self.prefilter.windows_from_hits(
+            data,
+            scratch.hits.iter().copied(),
+            &self.rules,
+            &mut scratch.windows,
+        );
+        self.confirm_windows(data, scratch, Some(cache), out);
+    }
+
+    /// Runs each candidate rule in its windows, then orders the matches and settles overlaps.
+    fn confirm_windows(
+        &self,
+        data: &[u8],
+        scratch: &mut Scratch,
+        cache: Option<&DetectCache>,
+        out: &mut Vec<Match>,
+    ) {
         if scratch.windows.touched.is_empty() {
             return;
         }
         if scratch.locations.len() != self.rules.len() {
             scratch.locations = (0..self.rules.len()).map(|_| None).collect();
         }
-        for &rule_idx in &scratch.windows.touched {
-            let rule = &self.rules[rule_idx];
-            let locs =
-                scratch.locations[rule_idx].get_or_insert_with(|| rule.regex.capture_locations());
-            for &window in &scratch.windows.per_rule[rule_idx] {
-                matcher::match_window(rule_idx, rule, data, window, locs, out);
+        match cache {
+            None => {
+                for &rule_idx in &scratch.windows.touched {
+                    let rule = &self.rules[rule_idx];
+                    let locs = scratch.locations[rule_idx]
+                        .get_or_insert_with(|| rule.regex.capture_locations());
+                    for &window in &scratch.windows.per_rule[rule_idx] {
+                        matcher::match_window(rule_idx, rule, data, window, locs, out);
+                    }
+                }
             }
+            Some(cache) => self.confirm_windows_cached(data, scratch, cache, out),
         }
         if out.is_empty() {
             return;
@@ -71,6 +112,37 @@ impl Detector {
         out.sort_by_key(|m| (m.start, m.end, m.rule));
         self.drop_generic_overlaps(out);
         matcher::assign_lines(data, out);
+    }
+
+    /// Most windows are shared by several rules (one keyword hit selects them all), so windows are
+    /// grouped by their byte range and each range is looked up in `cache` once for all its rules.
+    fn confirm_windows_cached(
+        &self,
+        data: &[u8],
+        scratch: &mut Scratch,
+        cache: &DetectCache,
+        out: &mut Vec<Match>,
+    ) {
+        let ranged = &mut scratch.ranged;
+        ranged.clear();
+        for &rule_idx in &scratch.windows.touched {
+            for &(start, end) in &scratch.windows.per_rule[rule_idx] {
+                ranged.push((start, end, rule_idx));
+            }
+        }
+        ranged.sort_unstable();
+        for group in ranged.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+            let window = (group[0].0, group[0].1);
+            let rules = group.iter().map(|&(_, _, rule)| rule);
+            cache.window_matches(rules.clone(), data, window, out, |out| {
+                for rule_idx in rules {
+                    let rule = &self.rules[rule_idx];
+                    let locs = scratch.locations[rule_idx]
+                        .get_or_insert_with(|| rule.regex.capture_locations());
+                    matcher::match_window(rule_idx, rule, data, window, locs, out);
+                }
+            });
+        }
     }
 
     /// Removes generic-rule matches whose secret overlaps a specific rule's secret.

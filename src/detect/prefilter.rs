@@ -15,8 +15,26 @@ const LINE_EXTENSION: usize = 4096;
 #[derive(Debug)]
 pub struct Prefilter {
     automaton: AhoCorasick,
-    /// For each automaton pattern, the rules that listed that keyword.
+    /// For each automaton pattern, the rules that listed that keyword or a keyword inside it.
     rules_by_keyword: Vec<Vec<usize>>,
+    /// For each automaton pattern A, the keywords B that can start inside A and run past its end
+    /// (`(offset in A, B)`): a hit of A hides them, so they are checked for at that offset.
+    hidden_after: Vec<Vec<HiddenKeyword>>,
+    /// The keywords, lowercase.
+    keywords: Vec<Vec<u8>>,
+    /// The longest keyword, in bytes: how far a hit can reach past the place it starts.
+    max_keyword_len: usize,
+}
+
+/// A keyword that may start `.0` bytes into another keyword's hit: `(offset, keyword index)`.
+type HiddenKeyword = (usize, usize);
+
+/// One keyword hit: which automaton pattern, and where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    pub start: usize,
+    pub end: usize,
+    pub pattern: u32,
 }
 
 /// Reusable per-thread buffers for [`Prefilter::windows`].
@@ -59,7 +77,8 @@ impl Prefilter {
                 }
             }
         }
-        let rules_by_keyword = propagate_overlaps(&keywords, &rules_by_keyword);
+        let (rules_by_keyword, hidden_after) = overlaps(&keywords, &rules_by_keyword);
+        let max_keyword_len = keywords.iter().map(String::len).max().unwrap_or(1);
         let automaton = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
@@ -76,24 +95,94 @@ impl Prefilter {
         Ok(Self {
             automaton,
             rules_by_keyword,
+            hidden_after,
+            keywords: keywords.into_iter().map(String::into_bytes).collect(),
+            max_keyword_len,
         })
+    }
+
+    /// The longest keyword in bytes.
+    pub fn max_keyword_len(&self) -> usize {
+        self.max_keyword_len
     }
 
     /// Fills `out` with the windows of `data` each candidate rule must search.
     pub fn windows(&self, data: &[u8], rules: &[Rule], out: &mut Windows) {
+        let hits = self.automaton.find_iter(data).map(|hit| Hit {
+            start: hit.start(),
+            end: hit.end(),
+            pattern: hit.pattern().as_u32(),
+        });
+        self.windows_from_hits(data, hits, rules, out);
+    }
+
+    /// Appends to `out` the hits that start in `data[from..to]`, with positions in `data`. The
+    /// automaton starts `max_keyword_len` bytes early so a keyword ending just past `from` is
+    /// resolved as a search of the whole of `data` would resolve it, and reads on past `to` so a
+    /// keyword straddling `to` is found whole.
+    pub fn hits_in(&self, data: &[u8], from: usize, to: usize, out: &mut Vec<Hit>) {
+        let lo = from.saturating_sub(self.max_keyword_len);
+        let hi = to.saturating_add(self.max_keyword_len).min(data.len());
+        for hit in self.automaton.find_iter(&data[lo..hi]) {
+            let start = lo + hit.start();
+            if start >= to {
+                break;
+            }
+            if start >= from {
+                out.push(Hit {
+                    start,
+                    end: lo + hit.end(),
+                    pattern: hit.pattern().as_u32(),
+                });
+            }
+        }
+    }
+
+    /// Fills `out` with the windows of `data` that `hits` (in order of position) select.
+    pub fn windows_from_hits(
+        &self,
+        data: &[u8],
+        hits: impl Iterator<Item = Hit>,
+        rules: &[Rule],
+        out: &mut Windows,
+    ) {
         out.reset(rules.len());
-        for hit in self.automaton.find_iter(data) {
-            let start = window_start(data, hit.start());
-            for &rule_idx in &self.rules_by_keyword[hit.pattern().as_usize()] {
-                let end = window_end(data, hit.end().saturating_add(rules[rule_idx].window));
-                let windows = &mut out.per_rule[rule_idx];
-                match windows.last_mut() {
-                    Some(last) if start <= last.1 => last.1 = last.1.max(end),
-                    Some(_) => windows.push((start, end)),
-                    None => {
-                        out.touched.push(rule_idx);
-                        windows.push((start, end));
-                    }
+        // Hidden keywords start inside their hit, before the next hit: windows stay in order.
+        for hit in hits {
+            let pattern = hit.pattern as usize;
+            self.add_windows(data, hit.start, hit.end, pattern, rules, out);
+            for &(offset, hidden) in &self.hidden_after[pattern] {
+                let start = hit.start + offset;
+                let end = start + self.keywords[hidden].len();
+                if end <= data.len()
+                    && data[start..end].eq_ignore_ascii_case(&self.keywords[hidden])
+                {
+                    self.add_windows(data, start, end, hidden, rules, out);
+                }
+            }
+        }
+    }
+
+    /// Adds the windows that a hit of `pattern` at `hit_start..hit_end` selects.
+    fn add_windows(
+        &self,
+        data: &[u8],
+        hit_start: usize,
+        hit_end: usize,
+        pattern: usize,
+        rules: &[Rule],
+        out: &mut Windows,
+    ) {
+        let start = window_start(data, hit_start);
+        for &rule_idx in &self.rules_by_keyword[pattern] {
+            let end = window_end(data, hit_end.saturating_add(rules[rule_idx].window));
+            let windows = &mut out.per_rule[rule_idx];
+            match windows.last_mut() {
+                Some(last) if start <= last.1 => last.1 = last.1.max(end),
+                Some(_) => windows.push((start, end)),
+                None => {
+                    out.touched.push(rule_idx);
+                    windows.push((start, end));
                 }
             }
         }
@@ -101,27 +190,35 @@ impl Prefilter {
 }
 
 /// Non-overlapping search (much faster than overlapping) can hide a keyword B behind a hit of
-/// keyword A when B lies inside A or starts inside A and runs past its end. So a hit of A also
-/// selects the rules of every such B; their patterns then confirm whether B's match is really there.
-fn propagate_overlaps(keywords: &[String], rules_by_keyword: &[Vec<usize>]) -> Vec<Vec<usize>> {
-    let mut out = rules_by_keyword.to_vec();
+/// keyword A. When B lies wholly inside A, a hit of A is a hit of B: A's hits select B's rules.
+/// When B starts inside A and runs past its end, B may or may not follow: those (offset, B) pairs
+/// are returned per A, for the hit to check.
+fn overlaps(
+    keywords: &[String],
+    rules_by_keyword: &[Vec<usize>],
+) -> (Vec<Vec<usize>>, Vec<Vec<HiddenKeyword>>) {
+    let mut rules = rules_by_keyword.to_vec();
+    let mut hidden_after = vec![Vec::new(); keywords.len()];
     for (a, ka) in keywords.iter().enumerate() {
         for (b, kb) in keywords.iter().enumerate() {
             if a == b {
                 continue;
             }
-            let hidden = ka.contains(kb.as_str())
-                || (1..ka.len()).any(|i| ka.is_char_boundary(i) && kb.starts_with(&ka[i..]));
-            if hidden {
+            if ka.contains(kb.as_str()) {
                 for &rule in &rules_by_keyword[b] {
-                    if !out[a].contains(&rule) {
-                        out[a].push(rule);
+                    if !rules[a].contains(&rule) {
+                        rules[a].push(rule);
                     }
+                }
+            }
+            for i in 1..ka.len() {
+                if ka.is_char_boundary(i) && kb.len() > ka.len() - i && kb.starts_with(&ka[i..]) {
+                    hidden_after[a].push((i, b));
                 }
             }
         }
     }
-    out
+    (rules, hidden_after)
 }
 
 /// The newline before the line holding `pos` (so a pattern's `(?:^|[^\w])` guard can match it), but
@@ -141,5 +238,29 @@ fn window_end(data: &[u8], pos: usize) -> usize {
     match memchr::memchr(b'\n', &data[pos..ceiling]) {
         Some(nl) => pos + nl,
         None => ceiling,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::rules::embedded_rules;
+
+    /// With keywords `xab` and `abcd`, the hit `xab` hides `abcd` in `xabcd`: the hidden keyword's
+    /// rules still get a window there, and only there.
+    #[test]
+    fn a_keyword_hidden_behind_another_hit_is_checked_for() {
+        let mut rules = embedded_rules().unwrap();
+        rules.truncate(2);
+        rules[0].keywords = vec!["xab".into()];
+        rules[1].keywords = vec!["abcd".into()];
+        let prefilter = Prefilter::new(&rules).unwrap();
+        let mut out = Windows::default();
+
+        prefilter.windows(b"line one\nvalue = xabcd\n", &rules, &mut out);
+        assert_eq!(out.touched, vec![0, 1], "both keywords are there");
+
+        prefilter.windows(b"line one\nvalue = xabzz\n", &rules, &mut out);
+        assert_eq!(out.touched, vec![0], "only the first keyword is there");
     }
 }

@@ -10,8 +10,10 @@ use gix::ObjectId;
 use gix::objs::{CommitRef, Find, FindHeader};
 use gix::odb::pack::Find as _;
 
-use super::history::{History, Source};
-use crate::detect::Match;
+use anyhow::Result;
+
+use super::history::{History, Selection, Source, collect_history, head_blobs};
+use crate::detect::{DetectCache, Match};
 use crate::finding::fingerprint;
 use crate::scan::{ScanStats, Scanner, ThreadState};
 use crate::source::Origin;
@@ -23,20 +25,106 @@ const BATCH: usize = 64;
 /// The first bytes of a Git LFS pointer file; the content it points to is not in the repository.
 const LFS_POINTER_PREFIX: &[u8] = b"version https://git-lfs.github.com/spec/v1";
 
-/// Scans every blob of `history` once, in parallel, and reports the matches at every place that
-/// introduced the blob. `head_blobs` are the blobs of the default branch's HEAD tree.
-pub fn scan_history_blobs(
+/// What the blob workers found.
+#[derive(Default)]
+struct Scanned {
+    /// Blobs with matches.
+    matched: Vec<(ObjectId, Vec<Match>)>,
+    /// Every blob that was read and scanned (or deliberately skipped: binary, oversize, LFS).
+    done: gix::hashtable::HashSet<ObjectId>,
+    /// Fingerprints of matches in blobs of the default branch's HEAD.
+    head_fingerprints: HashSet<String>,
+}
+
+/// Walks the selected history and scans each of its unique blobs once, in parallel, then reports
+/// the matches at every place that introduced the blob.
+///
+/// For a whole-history scan, the blob workers do not wait for the walk: they read every blob of
+/// the packs in pack order (nearly all of which a whole history reaches) while the walk runs, and
+/// afterwards the few reachable blobs they did not meet (loose objects) are scanned. Matches in
+/// blobs the walk did not reach are dropped. A narrowed scan (branches, ranges) walks first and
+/// scans only what it selected.
+pub fn scan_history(
     repo: &gix::Repository,
-    history: &mut History,
+    selection: &Selection,
+    scanner: &Scanner,
+) -> Result<History> {
+    let head_blobs = head_blobs(repo);
+    // Most blobs of a history are versions of one another: remember what each segment and window
+    // held so a new version costs about what it changed.
+    let cache = DetectCache::new();
+    let whole_history = selection.branches.is_empty() && selection.hidden.is_empty();
+    let shared = repo.clone().into_sync();
+    let (history, mut scanned) = if whole_history {
+        let packed = pack_order(repo, packed_objects(repo));
+        let (history, scanned) = std::thread::scope(|s| {
+            let workers =
+                s.spawn(|| scan_ids(&shared, &packed, true, &head_blobs, scanner, &cache));
+            let history = collect_history(repo, selection, scanner);
+            let scanned = workers
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (history, scanned)
+        });
+        (history?, scanned)
+    } else {
+        (
+            collect_history(repo, selection, scanner)?,
+            Scanned::default(),
+        )
+    };
+    let rest: Vec<ObjectId> = history
+        .blobs
+        .iter()
+        .map(|blob| blob.id)
+        .filter(|id| !scanned.done.contains(id))
+        .collect();
+    let rest = pack_order(repo, rest);
+    let more = scan_ids(&shared, &rest, false, &head_blobs, scanner, &cache);
+    scanned.matched.extend(more.matched);
+    scanned.head_fingerprints.extend(more.head_fingerprints);
+
+    let mut history = history;
+    let mut matched: Vec<(u32, Vec<Match>)> = scanned
+        .matched
+        .into_iter()
+        .filter_map(|(id, matches)| Some((*history.blob_index.get(&id)?, matches)))
+        .collect();
+    matched.sort_by_key(|(index, _)| *index);
+    let wanted: HashSet<u32> = matched.iter().map(|(index, _)| *index).collect();
+    history.add_alias_intros(repo, &wanted);
+    report_blobs(
+        repo,
+        &history,
+        &matched,
+        &scanned.head_fingerprints,
+        scanner,
+    );
+    Ok(history)
+}
+
+/// Every object id in the packs, in pack order (the order that reads delta chains cheaply).
+fn packed_objects(repo: &gix::Repository) -> Vec<ObjectId> {
+    let Ok(all) = repo.objects.store_ref().iter() else {
+        return Vec::new();
+    };
+    all.with_ordering(gix::odb::store::iter::Ordering::PackAscendingOffsetThenLooseLexicographical)
+        .filter_map(Result::ok)
+        .collect()
+}
+
+/// Scans the blobs among `ids` on every core. With `lenient`, ids that are not blobs or cannot be
+/// read are passed over silently (whoever needs them reads them again and reports the error).
+fn scan_ids(
+    shared: &gix::ThreadSafeRepository,
+    ids: &[ObjectId],
+    lenient: bool,
     head_blobs: &gix::hashtable::HashSet<ObjectId>,
     scanner: &Scanner,
-) {
-    let history_ref: &History = history;
-    let order = pack_order(repo, history_ref);
-    let shared = repo.clone().into_sync();
+    cache: &DetectCache,
+) -> Scanned {
     let next = AtomicUsize::new(0);
-    let matched: Mutex<Vec<(u32, Vec<Match>)>> = Mutex::new(Vec::new());
-    let head_fingerprints: Mutex<HashSet<String>> = Mutex::new(HashSet::new());
+    let result = Mutex::new(Scanned::default());
     let workers = rayon::current_num_threads().max(1);
     std::thread::scope(|s| {
         for _ in 0..workers {
@@ -46,70 +134,71 @@ pub fn scan_history_blobs(
                 repo.object_cache_size(None);
                 let mut state = ThreadState::default();
                 let mut buf = Vec::new();
-                let mut found = Vec::new();
+                let mut mine = Scanned::default();
                 loop {
                     let start = next.fetch_add(BATCH, Ordering::Relaxed);
-                    if start >= order.len() {
+                    if start >= ids.len() {
                         break;
                     }
-                    for &index in &order[start..(start + BATCH).min(order.len())] {
-                        let id = history_ref.blobs[index as usize].id;
-                        let Some(data) = read_blob(&repo, id, scanner, &mut buf) else {
-                            continue;
+                    for &id in &ids[start..(start + BATCH).min(ids.len())] {
+                        let data = match read_blob(&repo, id, scanner, lenient, &mut buf) {
+                            Read::Data(data) => data,
+                            Read::Skipped => {
+                                mine.done.insert(id);
+                                continue;
+                            }
+                            Read::Failed => continue,
                         };
-                        let matches = scanner.find_matches(data, &mut state);
+                        mine.done.insert(id);
+                        let matches = scanner.find_matches_with(data, &mut state, Some(cache));
                         if matches.is_empty() {
                             continue;
                         }
                         if head_blobs.contains(&id) {
-                            let mut fps =
-                                head_fingerprints.lock().unwrap_or_else(|e| e.into_inner());
                             for m in matches {
                                 let rule = &scanner.detector.rules()[m.rule];
-                                fps.insert(fingerprint(&rule.id, &m.secret));
+                                mine.head_fingerprints
+                                    .insert(fingerprint(&rule.id, &m.secret));
                             }
                         }
-                        found.push((index, matches.to_vec()));
+                        mine.matched.push((id, matches.to_vec()));
                     }
                 }
-                matched
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .append(&mut found);
+                let mut all = result.lock().unwrap_or_else(|e| e.into_inner());
+                all.matched.append(&mut mine.matched);
+                all.done.extend(mine.done);
+                all.head_fingerprints.extend(mine.head_fingerprints);
             });
         }
     });
-    let mut matched = matched.into_inner().unwrap_or_else(|e| e.into_inner());
-    matched.sort_by_key(|(index, _)| *index);
-    let head_fingerprints = head_fingerprints
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner());
-    let wanted: HashSet<u32> = matched.iter().map(|(index, _)| *index).collect();
-    history.add_alias_intros(repo, &wanted);
-    report_blobs(repo, history, &matched, &head_fingerprints, scanner);
+    result.into_inner().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Blob indexes sorted by where the blobs sit in the packs, so that consecutive reads share delta
+/// `ids` sorted by where the objects sit in the packs, so that consecutive reads share delta
 /// bases that the pack cache still holds; loose objects come last.
-fn pack_order(repo: &gix::Repository, history: &History) -> Vec<u32> {
+fn pack_order(repo: &gix::Repository, ids: Vec<ObjectId>) -> Vec<ObjectId> {
     let mut buf = Vec::new();
     let mut odb = repo.objects.clone();
     // Pack ids in locations are only meaningful while packs stay loaded.
     odb.prevent_pack_unload();
-    let mut keyed: Vec<(u32, u64, u32)> = history
-        .blobs
-        .iter()
-        .enumerate()
-        .map(|(index, blob)| {
-            let (pack, offset) = match odb.location_by_oid(&blob.id, &mut buf) {
-                Ok(Some(loc)) => (loc.pack_id, loc.pack_offset),
-                _ => (u32::MAX, 0),
-            };
-            (pack, offset, index as u32)
+    let mut keyed: Vec<(u32, u64, ObjectId)> = ids
+        .into_iter()
+        .map(|id| match odb.location_by_oid(&id, &mut buf) {
+            Ok(Some(loc)) => (loc.pack_id, loc.pack_offset, id),
+            _ => (u32::MAX, 0, id),
         })
         .collect();
     keyed.sort_unstable();
-    keyed.into_iter().map(|(_, _, index)| index).collect()
+    keyed.into_iter().map(|(_, _, id)| id).collect()
+}
+
+/// The outcome of reading one object for scanning.
+enum Read<'b> {
+    Data(&'b [u8]),
+    /// Deliberately not scanned (too large, an LFS pointer); counted already.
+    Skipped,
+    /// Not a blob (lenient reads), or an error (reported unless lenient).
+    Failed,
 }
 
 /// Reads blob `id` into `buf`, or counts or reports why it was not read.
@@ -117,46 +206,36 @@ fn read_blob<'b>(
     repo: &gix::Repository,
     id: ObjectId,
     scanner: &Scanner,
+    lenient: bool,
     buf: &'b mut Vec<u8>,
-) -> Option<&'b [u8]> {
+) -> Read<'b> {
+    let fail = |message: String| {
+        if !lenient {
+            scanner.stats.error(id.to_string(), message);
+        }
+        Read::Failed
+    };
     match repo.objects.try_header(&id) {
+        Ok(Some(header)) if lenient && header.kind != gix::object::Kind::Blob => {
+            return Read::Failed;
+        }
         Ok(Some(header)) if header.size > scanner.max_blob_size => {
             ScanStats::bump(&scanner.stats.skipped_too_large);
-            return None;
+            return Read::Skipped;
         }
         Ok(Some(_)) => {}
-        Ok(None) => {
-            scanner
-                .stats
-                .error(id.to_string(), "blob is missing from the object database");
-            return None;
-        }
-        Err(e) => {
-            scanner
-                .stats
-                .error(id.to_string(), format!("cannot read blob: {e}"));
-            return None;
-        }
+        Ok(None) => return fail("blob is missing from the object database".into()),
+        Err(e) => return fail(format!("cannot read blob: {e}")),
     }
     match repo.objects.try_find(&id, buf) {
         Ok(Some(data)) => {
             if data.data.len() < 200 && data.data.starts_with(LFS_POINTER_PREFIX) {
-                return None;
+                return Read::Skipped;
             }
-            Some(data.data)
+            Read::Data(data.data)
         }
-        Ok(None) => {
-            scanner
-                .stats
-                .error(id.to_string(), "blob is missing from the object database");
-            None
-        }
-        Err(e) => {
-            scanner
-                .stats
-                .error(id.to_string(), format!("cannot read blob: {e}"));
-            None
-        }
+        Ok(None) => fail("blob is missing from the object database".into()),
+        Err(e) => fail(format!("cannot read blob: {e}")),
     }
 }
 

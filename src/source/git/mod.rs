@@ -119,9 +119,7 @@ fn scan_repo(repo: &gix::Repository, opts: &GitOptions, scanner: &Scanner) -> Re
         selection.hidden.push(base.to_string());
         selection.branches = vec![if head.is_empty() { "HEAD" } else { head }.to_string()];
     }
-    let mut history = history::collect_history(&repo, &selection, scanner)?;
-    let head_blobs = history::head_blobs(&repo);
-    blobs::scan_history_blobs(&repo, &mut history, &head_blobs, scanner);
+    let history = blobs::scan_history(&repo, &selection, scanner)?;
     if !opts.quiet && !history.submodules.is_empty() {
         eprintln!(
             "ferret: {} submodule(s) not followed (scan them separately): {}",
