@@ -482,6 +482,76 @@ fn aws_key_pairs_are_signed_with_sigv4_and_the_secret_key_is_never_sent() {
     }
 }
 
+#[test]
+fn azure_storage_keys_are_signed_with_shared_key_and_never_sent() {
+    use base64::Engine;
+    let b64 = |seed: u8| {
+        let bytes: Vec<u8> = (0u8..64)
+            .map(|i| i.wrapping_mul(73).wrapping_add(seed.wrapping_mul(151)) ^ 0x3c)
+            .collect();
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    };
+    let (key, wrong) = (b64(1), b64(2));
+    let live_key = key.clone();
+    let mock = MockProvider::start(move |r| {
+        // Recompute the signature Azure would check for the request as it arrived.
+        let (path, query) = r.path.split_once('?').unwrap_or((&r.path, ""));
+        let pairs: Vec<(&str, &str)> = query.split('&').filter_map(|p| p.split_once('=')).collect();
+        let date = r.header("x-ms-date").unwrap_or_default();
+        let version = r.header("x-ms-version").unwrap_or_default();
+        let expected = ferret::verify::azure::authorization(
+            &live_key,
+            &ferret::verify::azure::SharedKeyInput {
+                method: "GET",
+                account: "contosologs",
+                path,
+                query: &pairs,
+                ms_headers: &[("x-ms-date", date), ("x-ms-version", version)],
+            },
+        );
+        if r.header("authorization") == expected.as_deref() {
+            Reply::text(200, "<StorageServiceProperties/>")
+        } else {
+            Reply::text(
+                403,
+                "<Error><Code>AuthenticationFailed</Code><Message>Server failed to authenticate the request.</Message></Error>",
+            )
+            .header("x-ms-error-code", "AuthenticationFailed")
+        }
+    });
+    let conn = |k: &str| {
+        format!(
+            "DefaultEndpointsProtocol=https;AccountName=contosologs;AccountKey={k};EndpointSuffix=core.windows.net\n"
+        )
+    };
+    let dir = TestDir::new()
+        .file("live.env", conn(&key))
+        .file("dead.env", conn(&wrong));
+    let out = scan(
+        &dir,
+        &["--verify-endpoint", &endpoint("azure-storage", &mock)],
+    );
+    assert_no_secret(&out, &[&key, &wrong]);
+    let got = statuses(&json_findings(&out), "azure-storage-account-key");
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(got[0].1, "invalid", "{got:?}");
+    assert!(got[0].2.contains("AuthenticationFailed"), "{got:?}");
+    assert_eq!(got[1].1, "verified", "{got:?}");
+    assert_eq!(got[1].2, "account=contosologs");
+    let requests = mock.requests();
+    assert_eq!(requests.len(), 2);
+    for r in &requests {
+        assert_eq!(r.method, "GET");
+        assert_eq!(r.path, "/?restype=service&comp=properties");
+        assert_eq!(
+            count_with(std::slice::from_ref(r), &key),
+            0,
+            "the key never travels"
+        );
+        assert_eq!(count_with(std::slice::from_ref(r), &wrong), 0);
+    }
+}
+
 /// A mock for the corpus's `test-token` rule.
 fn test_token_dir(tokens: &[&str]) -> TestDir {
     let dir = TestDir::new();
@@ -699,7 +769,11 @@ fn every_builtin_verifier_reaches_its_provider_path() {
     let mut expected_paths = Vec::new();
     for rule in &rules {
         let Some(spec) = &rule.verify else { continue };
-        if spec.partner.is_some() || !spec.hosts.is_empty() || spec.url.contains("|url_path}") {
+        if spec.partner.is_some()
+            || !spec.hosts.is_empty()
+            || spec.url.contains("|url_path}")
+            || spec.kind != ferret::verify::spec::CheckKind::Http
+        {
             continue;
         }
         // A verifier that needs a value its rule does not capture (yet) ends `unknown` without a

@@ -4,8 +4,10 @@
 //! documented https host; nothing this module prints or returns contains a secret.
 
 pub mod aws;
+pub mod azure;
 pub mod cache;
 pub mod check;
+pub mod database;
 pub mod http;
 pub mod spec;
 
@@ -20,6 +22,7 @@ use sha2::{Digest, Sha256};
 use crate::detect::Rule;
 use crate::finding::{Finding, Verification, VerificationStatus, redact};
 use cache::VerifyCache;
+use database::DatabaseClient;
 use http::HttpClient;
 use spec::{CheckKind, VerifySpec};
 
@@ -126,7 +129,10 @@ pub fn verify_findings(
         Some(path) => VerifyCache::load(path, opts.cache_max_age)?,
         None => VerifyCache::default(),
     };
-    let client = HttpClient::new(opts.timeout, &opts.endpoints)?;
+    let clients = Clients {
+        http: HttpClient::new(opts.timeout, &opts.endpoints)?,
+        database: DatabaseClient::new(opts.timeout, &opts.endpoints)?,
+    };
 
     // Which checks each finding needs; identical checks share one key.
     let mut jobs: BTreeMap<String, Job> = BTreeMap::new();
@@ -198,7 +204,7 @@ pub fn verify_findings(
             None => to_run.push(job),
         }
     }
-    let fresh = run_pool(&client, to_run, opts.concurrency.max(1));
+    let fresh = run_pool(&clients, to_run, opts.concurrency.max(1));
     for (key, result) in &fresh {
         cache.put(key, result);
     }
@@ -241,8 +247,14 @@ fn combine<'a>(results: impl Iterator<Item = &'a CheckResult>) -> CheckResult {
         .unwrap_or_else(|| CheckResult::unknown("not checked"))
 }
 
+/// What checks are sent through: HTTP for providers' APIs, database logins for connection URLs.
+struct Clients {
+    http: HttpClient,
+    database: DatabaseClient,
+}
+
 /// Runs jobs on `threads` workers; returns each job's result by key.
-fn run_pool(client: &HttpClient, jobs: Vec<Job>, threads: usize) -> Vec<(String, CheckResult)> {
+fn run_pool(client: &Clients, jobs: Vec<Job>, threads: usize) -> Vec<(String, CheckResult)> {
     if jobs.is_empty() {
         return Vec::new();
     }
@@ -271,20 +283,34 @@ fn run_pool(client: &HttpClient, jobs: Vec<Job>, threads: usize) -> Vec<(String,
 }
 
 /// Runs one check and scrubs every value it used out of the detail.
-fn run_job(client: &HttpClient, job: &Job) -> CheckResult {
+fn run_job(client: &Clients, job: &Job) -> CheckResult {
     let provider = job.spec.provider_name(&job.rule_id);
     let mut result = match job.spec.kind {
-        CheckKind::Http => check::run(client, &provider, &job.spec, &job.values),
+        CheckKind::Http => check::run(&client.http, &provider, &job.spec, &job.values),
         CheckKind::AwsSts => match (job.values.get("partner"), job.values.get("secret")) {
             (Some(key_id), Some(secret)) => {
-                aws::check(client, &provider, &job.spec, key_id, secret)
+                aws::check(&client.http, &provider, &job.spec, key_id, secret)
             }
             _ => CheckResult::unknown("needs the access key id and the secret key"),
         },
+        CheckKind::AzureStorage => azure::check(&client.http, &provider, &job.spec, &job.values),
+        CheckKind::Postgres | CheckKind::Mysql => {
+            client.database.check(job.spec.kind, &provider, &job.values)
+        }
     };
-    result.detail = scrub(&result.detail, job.values.values().map(String::as_str));
+    let secrets = job
+        .values
+        .iter()
+        .filter(|(name, _)| !IDENTITY_VALUES.contains(&name.as_str()))
+        .map(|(_, value)| value.as_str());
+    result.detail = scrub(&result.detail, secrets);
     result
 }
+
+/// Captured values that say where or whose a secret is, not the secret: reports may show them.
+const IDENTITY_VALUES: &[&str] = &[
+    "user", "username", "email", "host", "database", "account", "shop", "org", "site", "instance",
+];
 
 /// Replaces every occurrence of any of `secrets` (and of their URL-encoded forms) in `text`.
 pub fn scrub<'a>(text: &str, secrets: impl Iterator<Item = &'a str>) -> String {
@@ -317,10 +343,13 @@ fn check_key(rule_id: &str, spec: &VerifySpec, values: &BTreeMap<String, String>
             hasher.update(v.as_bytes());
         }
     }
-    if spec.kind == CheckKind::AwsSts {
-        for name in ["partner", "secret"] {
+    if spec.kind != CheckKind::Http {
+        // Code verifiers may read any value, not only the templates' placeholders.
+        for (name, value) in values {
             hasher.update(b"\0");
-            hasher.update(values.get(name).map_or(&[][..], |v| v.as_bytes()));
+            hasher.update(name.as_bytes());
+            hasher.update(b"=");
+            hasher.update(value.as_bytes());
         }
     }
     hex::encode(&hasher.finalize()[..16])

@@ -22,6 +22,19 @@ pub enum CheckKind {
     Http,
     /// AWS `sts:GetCallerIdentity`, signed with SigV4 (the secret never leaves the machine).
     AwsSts,
+    /// Azure Storage "Get Blob Service Properties", signed with the account key (Shared Key).
+    AzureStorage,
+    /// Log in to the PostgreSQL server a connection URL names, then close (no query).
+    Postgres,
+    /// Log in to the MySQL or MariaDB server a connection URL names, then close (no query).
+    Mysql,
+}
+
+impl CheckKind {
+    /// Whether the check logs in to a database instead of sending an HTTP request.
+    pub fn is_database(self) -> bool {
+        matches!(self, CheckKind::Postgres | CheckKind::Mysql)
+    }
 }
 
 /// HTTP methods a verifier may use. There is deliberately no PUT, PATCH or DELETE.
@@ -103,6 +116,7 @@ struct RawSpec {
     kind: CheckKind,
     #[serde(default)]
     method: HttpMethod,
+    #[serde(default)]
     url: String,
     #[serde(default)]
     hosts: Vec<String>,
@@ -135,7 +149,8 @@ pub struct VerifySpec {
     pub kind: CheckKind,
     /// HTTP method.
     pub method: HttpMethod,
-    /// URL template; its scheme is https and its host is fixed (or matched by `hosts`).
+    /// URL template; its scheme is https and its host is fixed (or matched by `hosts`). Empty for
+    /// database checks, whose server is the one the secret's own URL names.
     pub url: String,
     /// Host patterns (`*.example.com`) a templated host must match.
     pub hosts: Vec<String>,
@@ -218,6 +233,20 @@ const FILTERS: &[&str] = &["url_path", "after_dash"];
 impl VerifySpec {
     /// Checks what can be checked without the rule: the URL's scheme and host, templates, answers.
     fn validate(&self) -> Result<(), String> {
+        if self.kind.is_database() {
+            if !self.url.is_empty()
+                || !self.headers.is_empty()
+                || self.body.is_some()
+                || self.basic_auth.is_some()
+                || self.partner.is_some()
+            {
+                return Err(
+                    "a database check takes its server from the secret's URL: give no url, headers, body, basic_auth or partner"
+                        .into(),
+                );
+            }
+            return Ok(());
+        }
         let (scheme, host, _) = split_url(&self.url)?;
         if scheme != "https" {
             return Err(format!(
@@ -315,6 +344,11 @@ impl VerifySpec {
     /// Checks the spec against the rule it is attached to: every placeholder must be the secret,
     /// the partner or a group of the rule's pattern.
     pub fn check_against_rule(&self, capture_names: &[&str]) -> Result<(), String> {
+        if self.kind.is_database() && !capture_names.contains(&"host") {
+            return Err(
+                "a database check needs the rule's pattern to capture the server as `host`".into(),
+            );
+        }
         for name in self.used_names() {
             if name != "secret" && name != "partner" && !capture_names.contains(&name.as_str()) {
                 return Err(format!(
