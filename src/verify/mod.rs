@@ -11,7 +11,7 @@ pub mod database;
 pub mod http;
 pub mod spec;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -28,6 +28,8 @@ use spec::{CheckKind, VerifySpec};
 
 /// Partner findings tried per finding (a file with many key ids pairs each with a few at most).
 const MAX_PARTNERS: usize = 4;
+/// Combinations of partner and companion values tried per finding.
+const MAX_COMBINATIONS: usize = 8;
 
 /// Settings from the command line.
 #[derive(Debug, Clone)]
@@ -136,47 +138,34 @@ pub fn verify_findings(
 
     // Which checks each finding needs; identical checks share one key.
     let mut jobs: BTreeMap<String, Job> = BTreeMap::new();
-    let mut plan: Vec<Result<Vec<String>, String>> = Vec::with_capacity(findings.len());
+    // `None`: a companion finding, which only lends its value to others' checks.
+    let mut plan: Vec<Option<Result<Vec<String>, String>>> = Vec::with_capacity(findings.len());
+    let companion_rules: HashSet<&str> = rules
+        .iter()
+        .filter(|r| r.companion)
+        .map(|r| &*r.id)
+        .collect();
     for finding in findings.iter() {
+        if companion_rules.contains(&*finding.rule_id) {
+            plan.push(None);
+            continue;
+        }
         let Some(spec) = specs.get(&*finding.rule_id) else {
-            plan.push(Err(format!(
+            plan.push(Some(Err(format!(
                 "no verifier for rule {} (rotate it if in doubt)",
                 finding.rule_id
-            )));
+            ))));
             continue;
         };
-        let partners: Vec<Option<&str>> = match &spec.partner {
-            None => vec![None],
-            Some(partner_rule) => {
-                let mut found: Vec<&str> = findings
-                    .iter()
-                    .filter(|f| &*f.rule_id == partner_rule && f.origin == finding.origin)
-                    .map(|f| f.secret.as_str())
-                    .collect();
-                found.sort_unstable();
-                found.dedup();
-                found.truncate(MAX_PARTNERS);
-                if found.is_empty() {
-                    plan.push(Err(format!(
-                        "needs a {partner_rule} finding in the same file to check with; none found"
-                    )));
-                    continue;
-                }
-                found.into_iter().map(Some).collect()
+        let combinations = match value_sets(finding, findings, spec) {
+            Ok(sets) => sets,
+            Err(reason) => {
+                plan.push(Some(Err(reason)));
+                continue;
             }
         };
         let mut keys = Vec::new();
-        for partner in partners {
-            let mut values = BTreeMap::new();
-            values.insert("secret".to_string(), finding.secret.clone());
-            if let Some(p) = partner {
-                values.insert("partner".to_string(), p.to_string());
-            }
-            for (name, value) in &finding.captures {
-                values
-                    .entry(name.to_string())
-                    .or_insert_with(|| value.clone());
-            }
+        for values in combinations {
             let key = check_key(&finding.rule_id, spec, &values);
             jobs.entry(key.clone()).or_insert_with(|| Job {
                 key: key.clone(),
@@ -186,7 +175,7 @@ pub fn verify_findings(
             });
             keys.push(key);
         }
-        plan.push(Ok(keys));
+        plan.push(Some(Ok(keys)));
     }
 
     let mut stats = VerifyStats {
@@ -215,8 +204,9 @@ pub fn verify_findings(
 
     for (finding, plan) in findings.iter_mut().zip(plan) {
         let result = match plan {
-            Err(reason) => CheckResult::unknown(reason),
-            Ok(keys) => combine(keys.iter().filter_map(|k| results.get(k))),
+            None => continue,
+            Some(Err(reason)) => CheckResult::unknown(reason),
+            Some(Ok(keys)) => combine(keys.iter().filter_map(|k| results.get(k))),
         };
         match result.verdict {
             Verdict::Live => stats.verified += 1,
@@ -229,6 +219,66 @@ pub fn verify_findings(
         });
     }
     Ok(stats)
+}
+
+/// The values each check of `finding` is made with: its secret and captures, plus each
+/// combination of the partner and companion findings from the same origin that it needs.
+fn value_sets(
+    finding: &Finding,
+    findings: &[Finding],
+    spec: &VerifySpec,
+) -> Result<Vec<BTreeMap<String, String>>, String> {
+    let nearby = |rule_id: &str, limit: usize| {
+        let mut found: Vec<&str> = findings
+            .iter()
+            .filter(|f| &*f.rule_id == rule_id && f.origin == finding.origin)
+            .map(|f| f.secret.as_str())
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found.truncate(limit);
+        found
+    };
+    let mut base = BTreeMap::new();
+    base.insert("secret".to_string(), finding.secret.clone());
+    for (name, value) in &finding.captures {
+        base.entry(name.to_string())
+            .or_insert_with(|| value.clone());
+    }
+    let mut sets = vec![base];
+    let mut needs: Vec<(String, &str, usize)> = Vec::new();
+    if let Some(partner) = &spec.partner {
+        needs.push(("partner".into(), partner, MAX_PARTNERS));
+    }
+    let used = spec.used_names();
+    for (name, rule_id) in &spec.companions {
+        // A value the rule captured itself wins; one the check does not use is not looked for.
+        if finding.captures.iter().any(|(n, _)| &**n == name) || !used.contains(name) {
+            continue;
+        }
+        needs.push((name.clone(), rule_id, MAX_COMBINATIONS));
+    }
+    for (name, rule_id, limit) in needs {
+        let name = name.as_str();
+        let found = nearby(rule_id, limit);
+        if found.is_empty() {
+            return Err(format!(
+                "needs a {rule_id} finding in the same file to check with; none found"
+            ));
+        }
+        sets = sets
+            .iter()
+            .flat_map(|set| {
+                found.iter().map(move |value| {
+                    let mut next = set.clone();
+                    next.insert(name.to_string(), value.to_string());
+                    next
+                })
+            })
+            .take(MAX_COMBINATIONS)
+            .collect();
+    }
+    Ok(sets)
 }
 
 /// Live if any pairing is live; dead only if every pairing is dead; otherwise unknown.

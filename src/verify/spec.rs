@@ -126,6 +126,8 @@ struct RawSpec {
     basic_auth: Option<BasicAuth>,
     partner: Option<String>,
     #[serde(default)]
+    companions: BTreeMap<String, String>,
+    #[serde(default)]
     also: Vec<String>,
     live: Option<OneOrMany>,
     dead: Option<OneOrMany>,
@@ -162,6 +164,9 @@ pub struct VerifySpec {
     pub basic_auth: Option<BasicAuth>,
     /// Rule id whose finding in the same blob supplies `{partner}`.
     pub partner: Option<String>,
+    /// Placeholder name -> companion rule id: where the rule itself does not capture a value,
+    /// that rule's finding in the same file supplies it (a shop domain, an account e-mail).
+    pub companions: BTreeMap<String, String>,
     /// More rule ids this verifier applies to (verify.toml only).
     pub also: Vec<String>,
     /// Answers that mean the secret works.
@@ -216,6 +221,7 @@ impl TryFrom<RawSpec> for VerifySpec {
             body: raw.body,
             basic_auth: raw.basic_auth,
             partner: raw.partner,
+            companions: raw.companions,
             also: raw.also,
             live,
             dead,
@@ -295,6 +301,15 @@ impl VerifySpec {
                 }
             }
         }
+        for name in self.companions.keys() {
+            let ident = name.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+                && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            if !ident || name == "secret" || name == "partner" {
+                return Err(format!(
+                    "companion {name:?} must be a placeholder name other than secret and partner"
+                ));
+            }
+        }
         if self.kind == CheckKind::AwsSts && self.partner.is_none() {
             return Err("kind \"aws-sts\" needs `partner` (the access key id rule)".into());
         }
@@ -350,9 +365,13 @@ impl VerifySpec {
             );
         }
         for name in self.used_names() {
-            if name != "secret" && name != "partner" && !capture_names.contains(&name.as_str()) {
+            if name != "secret"
+                && name != "partner"
+                && !capture_names.contains(&name.as_str())
+                && !self.companions.contains_key(&name)
+            {
                 return Err(format!(
-                    "placeholder {{{name}}} is neither `secret`, `partner` nor a named group of the rule's pattern"
+                    "placeholder {{{name}}} is neither `secret`, `partner`, a named group of the rule's pattern nor a companion"
                 ));
             }
         }
@@ -444,7 +463,7 @@ pub fn placeholders(template: &str) -> Vec<Placeholder> {
 /// Where an expanded value goes; each place escapes or validates differently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Place {
-    /// A host label: only letters, digits and `-`.
+    /// A host name or label: only letters, digits, `-` and `.` between labels.
     Host,
     /// URL path or query: percent-encoded (unless the `url_path` filter validated it).
     Url,
@@ -517,14 +536,18 @@ fn apply_filter(value: &str, filter: Option<&str>) -> Result<String> {
 
 fn escape(value: &str, place: Place, validated_path: bool) -> Result<String> {
     Ok(match place {
+        // A label (`acme`) or a dotted name (`acme.okta.com`); the `hosts` patterns then decide
+        // whether the whole host is the provider's.
         Place::Host => {
-            if value.is_empty()
-                || value.len() > 63
-                || !value
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-            {
-                bail!("a host label may only hold letters, digits and '-'");
+            let labels_ok = value.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && label
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            });
+            if value.len() > 253 || !labels_ok {
+                bail!("a host may only hold letters, digits, '-' and '.' between labels");
             }
             value.to_ascii_lowercase()
         }
