@@ -149,11 +149,13 @@ fn image_options(args: &crate::cli::ImageArgs) -> Result<source::image::ImageOpt
     })
 }
 
-/// Builds the rule set: built-in rules, the config's rules and `--rules` files, minus disabled ones.
+/// Builds the rule set: built-in rules, the config's rules and `--rules` files, minus disabled ones
+/// (and minus companion rules, which only serve `--verify`, unless `companions`).
 pub fn build_detector(
     config: &Config,
     rule_files: &[PathBuf],
     disabled: &[String],
+    companions: bool,
 ) -> Result<Detector> {
     let mut rules = embedded_rules()?;
     if !config.rule.is_empty() {
@@ -177,7 +179,7 @@ pub fn build_detector(
             bail!("cannot disable unknown rule id {id:?} (see `ferret rules list`)");
         }
     }
-    rules.retain(|r| !disabled.contains(&*r.id));
+    rules.retain(|r| !disabled.contains(&*r.id) && (companions || !r.companion));
     Detector::new(rules)
 }
 
@@ -189,7 +191,8 @@ where
 {
     let started = Instant::now();
     let config = Config::discover(common.config.as_deref(), root)?;
-    let detector = build_detector(&config, &common.rule_files, &common.disable_rule)?;
+    let verifying = common.verify || common.only_verified;
+    let detector = build_detector(&config, &common.rule_files, &common.disable_rule, verifying)?;
     let mut filter = Filter::new(&config.allow)?;
     match (&common.ignore_file, root) {
         (Some(path), _) => filter.load_ignore_file(path)?,
@@ -220,7 +223,6 @@ where
             .build_global();
     }
     let out = open_output(common.output.as_deref())?;
-    let verifying = common.verify || common.only_verified;
     // Verification happens after collection, so jsonl cannot stream findings as they are made.
     let stream = common.format == Format::Jsonl && !verifying;
     let opts = ReportOptions {
@@ -270,6 +272,15 @@ where
     let mut findings = findings?;
     if verifying {
         let stats = verify_findings(&mut findings, scanner.detector.rules(), common)?;
+        // Companion values served the checks; they are not secrets to report.
+        let companions: HashSet<&str> = scanner
+            .detector
+            .rules()
+            .iter()
+            .filter(|r| r.companion)
+            .map(|r| &*r.id)
+            .collect();
+        findings.retain(|f| !companions.contains(&*f.rule_id));
         if common.only_verified {
             findings.retain(|f| {
                 f.verification
@@ -518,7 +529,7 @@ fn print_progress(scanner: &Scanner, done: &AtomicBool) {
 }
 
 fn list_rules(rule_files: &[PathBuf], json: bool) -> Result<Outcome> {
-    let detector = build_detector(&Config::default(), rule_files, &[])?;
+    let detector = build_detector(&Config::default(), rule_files, &[], true)?;
     let mut out = BufWriter::new(std::io::stdout());
     if json {
         let rules: Vec<_> = detector.rules().iter().map(rule_json).collect();

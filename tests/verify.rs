@@ -482,6 +482,238 @@ fn aws_key_pairs_are_signed_with_sigv4_and_the_secret_key_is_never_sent() {
     }
 }
 
+#[test]
+fn azure_storage_keys_are_signed_with_shared_key_and_never_sent() {
+    use base64::Engine;
+    let b64 = |seed: u8| {
+        let bytes: Vec<u8> = (0u8..64)
+            .map(|i| i.wrapping_mul(73).wrapping_add(seed.wrapping_mul(151)) ^ 0x3c)
+            .collect();
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    };
+    let (key, wrong) = (b64(1), b64(2));
+    let live_key = key.clone();
+    let mock = MockProvider::start(move |r| {
+        // Recompute the signature Azure would check for the request as it arrived.
+        let (path, query) = r.path.split_once('?').unwrap_or((&r.path, ""));
+        let pairs: Vec<(&str, &str)> = query.split('&').filter_map(|p| p.split_once('=')).collect();
+        let date = r.header("x-ms-date").unwrap_or_default();
+        let version = r.header("x-ms-version").unwrap_or_default();
+        let expected = ferret::verify::azure::authorization(
+            &live_key,
+            &ferret::verify::azure::SharedKeyInput {
+                method: "GET",
+                account: "contosologs",
+                path,
+                query: &pairs,
+                ms_headers: &[("x-ms-date", date), ("x-ms-version", version)],
+            },
+        );
+        if r.header("authorization") == expected.as_deref() {
+            Reply::text(200, "<StorageServiceProperties/>")
+        } else {
+            Reply::text(
+                403,
+                "<Error><Code>AuthenticationFailed</Code><Message>Server failed to authenticate the request.</Message></Error>",
+            )
+            .header("x-ms-error-code", "AuthenticationFailed")
+        }
+    });
+    let conn = |k: &str| {
+        format!(
+            "DefaultEndpointsProtocol=https;AccountName=contosologs;AccountKey={k};EndpointSuffix=core.windows.net\n"
+        )
+    };
+    let dir = TestDir::new()
+        .file("live.env", conn(&key))
+        .file("dead.env", conn(&wrong));
+    let out = scan(
+        &dir,
+        &["--verify-endpoint", &endpoint("azure-storage", &mock)],
+    );
+    assert_no_secret(&out, &[&key, &wrong]);
+    let got = statuses(&json_findings(&out), "azure-storage-account-key");
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(got[0].1, "invalid", "{got:?}");
+    assert!(got[0].2.contains("AuthenticationFailed"), "{got:?}");
+    assert_eq!(got[1].1, "verified", "{got:?}");
+    assert_eq!(got[1].2, "account=contosologs");
+    let requests = mock.requests();
+    assert_eq!(requests.len(), 2);
+    for r in &requests {
+        assert_eq!(r.method, "GET");
+        assert_eq!(r.path, "/?restype=service&comp=properties");
+        assert_eq!(
+            count_with(std::slice::from_ref(r), &key),
+            0,
+            "the key never travels"
+        );
+        assert_eq!(count_with(std::slice::from_ref(r), &wrong), 0);
+    }
+}
+
+#[test]
+fn shopify_tokens_are_checked_on_the_shop_named_next_to_them() {
+    let live = token("shpat_", 32, 40, HEX);
+    let dead = token("shpat_", 32, 41, HEX);
+    let alone = token("shpat_", 32, 42, HEX);
+    let l = live.clone();
+    let mock = MockProvider::start(move |r| {
+        assert_eq!(r.path, "/admin/oauth/access_scopes.json");
+        if r.header("x-shopify-access-token") == Some(l.as_str()) {
+            Reply::json(200, json!({"access_scopes": [{"handle": "read_orders"}]}))
+        } else {
+            Reply::json(
+                401,
+                json!({"errors": "[API] Invalid API key or access token"}),
+            )
+        }
+    });
+    let dir = TestDir::new()
+        .file(
+            "live.env",
+            format!("SHOPIFY_SHOP=northwind-goods.myshopify.com\nSHOPIFY_ACCESS_TOKEN={live}\n"),
+        )
+        .file(
+            "dead.env",
+            format!(
+                "SHOPIFY_ACCESS_TOKEN={dead}\nshop_url: https://acme-store.myshopify.com/admin\n"
+            ),
+        )
+        .file("alone.env", format!("SHOPIFY_ACCESS_TOKEN={alone}\n"));
+    let out = scan(&dir, &["--verify-endpoint", &endpoint("shopify", &mock)]);
+    assert_no_secret(&out, &[&live, &dead, &alone]);
+    let findings = json_findings(&out);
+    let got = statuses(&findings, "shopify-access-token");
+    assert_eq!(
+        got.iter()
+            .map(|(f, s, _)| (f.as_str(), s.as_str()))
+            .collect::<Vec<_>>(),
+        vec![
+            ("alone.env", "unknown"),
+            ("dead.env", "invalid"),
+            ("live.env", "verified")
+        ]
+    );
+    assert!(got[0].2.contains("shopify-shop-domain"), "{got:?}");
+    assert_eq!(got[2].2, "handle=read_orders");
+    assert_eq!(mock.requests().len(), 2);
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["rule_id"] != "shopify-shop-domain"),
+        "a companion value is never reported"
+    );
+}
+
+#[test]
+fn okta_tokens_are_checked_on_their_organisation_only() {
+    let live = token("00", 40, 43, ALNUM);
+    let dead = token("00", 40, 44, ALNUM);
+    let l = format!("SSWS {live}");
+    let mock = MockProvider::start(move |r| {
+        assert_eq!(r.path, "/api/v1/users/me");
+        if r.header("authorization") == Some(l.as_str()) {
+            Reply::json(
+                200,
+                json!({"id": "00u1", "profile": {"login": "ops@acme.test"}}),
+            )
+        } else {
+            Reply::json(
+                401,
+                json!({"errorCode": "E0000011", "errorSummary": "Invalid token provided"}),
+            )
+        }
+    });
+    let dir = TestDir::new()
+        .file(
+            "live.env",
+            format!("OKTA_ORG_URL=https://acme.okta.com\nOKTA_API_TOKEN={live}\n"),
+        )
+        .file(
+            "dead.env",
+            format!("OKTA_ORG_URL=https://northwind.oktapreview.com\nOKTA_API_TOKEN={dead}\n"),
+        )
+        .file(
+            "foreign.env",
+            format!(
+                "OKTA_ORG_URL=https://login.evil.test\nOKTA_API_TOKEN={}\n",
+                token("00", 40, 45, ALNUM)
+            ),
+        );
+    let out = scan(&dir, &["--verify-endpoint", &endpoint("okta", &mock)]);
+    assert_no_secret(&out, &[&live, &dead]);
+    let findings = json_findings(&out);
+    let got = statuses(&findings, "okta-api-token");
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert_eq!(
+        (got[0].0.as_str(), got[0].1.as_str()),
+        ("dead.env", "invalid")
+    );
+    assert_eq!(
+        (got[1].0.as_str(), got[1].1.as_str()),
+        ("foreign.env", "unknown")
+    );
+    assert_eq!(
+        (got[2].0.as_str(), got[2].1.as_str()),
+        ("live.env", "verified")
+    );
+    assert!(got[2].2.contains("login=ops@acme.test"), "{got:?}");
+    assert_eq!(
+        mock.requests().len(),
+        2,
+        "no request without an Okta domain"
+    );
+    assert!(findings.iter().all(|f| f["rule_id"] != "okta-org-domain"));
+
+    // Without --verify the companion rule does not even run.
+    let plain = ferret()
+        .args(["scan", "dir"])
+        .arg(dir.path())
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        json_findings(&plain)
+            .iter()
+            .all(|f| f["rule_id"] != "okta-org-domain")
+    );
+}
+
+#[test]
+fn atlassian_tokens_use_the_email_and_site_found_with_them() {
+    let body = token("", 180, 46, ALNUM);
+    let live = format!("ATATT3{body}=AB12CD34");
+    let expected = format!(
+        "Basic {}",
+        base64_encode(format!("ops@acme-corp.io:{live}").as_bytes())
+    );
+    let mock = MockProvider::start(move |r| {
+        assert_eq!(r.path, "/rest/api/3/myself");
+        if r.header("authorization") == Some(expected.as_str()) {
+            Reply::json(
+                200,
+                json!({"emailAddress": "ops@acme-corp.io", "accountId": "5b10"}),
+            )
+        } else {
+            Reply::json(401, json!({"message": "Client must be authenticated"}))
+        }
+    });
+    let dir = TestDir::new().file(
+        "jira.sh",
+        format!("curl -u ops@acme-corp.io:{live} https://acme.atlassian.net/rest/api/3/myself\n"),
+    );
+    let out = scan(&dir, &["--verify-endpoint", &endpoint("atlassian", &mock)]);
+    assert_no_secret(&out, &[&live]);
+    let got = statuses(&json_findings(&out), "atlassian-api-token");
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].1, "verified", "{got:?}");
+    assert!(
+        got[0].2.contains("emailAddress=ops@acme-corp.io"),
+        "{got:?}"
+    );
+}
+
 /// A mock for the corpus's `test-token` rule.
 fn test_token_dir(tokens: &[&str]) -> TestDir {
     let dir = TestDir::new();
@@ -699,7 +931,12 @@ fn every_builtin_verifier_reaches_its_provider_path() {
     let mut expected_paths = Vec::new();
     for rule in &rules {
         let Some(spec) = &rule.verify else { continue };
-        if spec.partner.is_some() || !spec.hosts.is_empty() || spec.url.contains("|url_path}") {
+        if spec.partner.is_some()
+            || !spec.hosts.is_empty()
+            || spec.url.contains("|url_path}")
+            || spec.kind != ferret::verify::spec::CheckKind::Http
+            || !spec.companions.is_empty()
+        {
             continue;
         }
         // A verifier that needs a value its rule does not capture (yet) ends `unknown` without a
@@ -797,16 +1034,6 @@ const AWAITING_RULES: &[&str] = &[
     "algolia-admin-api-key",
 ];
 
-/// Verifiers whose rule does not (yet) capture a value they need; they end `unknown` naming it.
-const MISSING_CAPTURES: &[&str] = &[
-    "shopify-access-token",
-    "atlassian-api-token",
-    "okta-api-token",
-    "jfrog-reference-token",
-    "jfrog-api-key",
-    "docker-hub-access-token",
-];
-
 #[test]
 fn verifier_ids_stay_in_sync_with_the_rules() {
     use ferret::detect::rules::{attach_verifiers, embedded_rules};
@@ -822,7 +1049,6 @@ fn verifier_ids_stay_in_sync_with_the_rules() {
     for p in &problems {
         let known = AWAITING_RULES
             .iter()
-            .chain(MISSING_CAPTURES)
             .any(|id| p.contains(&format!("{id:?}")));
         assert!(known, "{p}");
     }

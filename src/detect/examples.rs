@@ -35,7 +35,7 @@ pub fn check_examples(detector: &Detector, require_counts: bool) -> Vec<ExampleF
                 rule.negative_examples.len()
             ));
         }
-        if require_counts && rule.rotate.is_none() {
+        if require_counts && rule.rotate.is_none() && !rule.companion {
             fail("has no `rotate` link".into());
         }
         for example in &rule.examples {

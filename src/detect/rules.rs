@@ -146,6 +146,10 @@ pub struct RuleSpec {
     pub negative_examples: Vec<String>,
     /// Declarative live check, used by `--verify`.
     pub verify: Option<VerifySpec>,
+    /// Matched only to give verifiers a value found near a secret (a shop domain, an account
+    /// e-mail); never reported, and only run with `--verify`.
+    #[serde(default)]
+    pub companion: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -190,6 +194,8 @@ pub struct Rule {
     pub rotate: Option<Arc<str>>,
     /// Live check used by `--verify`: the rule's own table or its `rules/verify.toml` entry.
     pub verify: Option<Arc<VerifySpec>>,
+    /// A value for verifiers only, never reported (see [`RuleSpec::companion`]).
+    pub companion: bool,
     /// Where the rule was defined, for messages: `file:line`.
     pub defined_at: String,
     /// Positive examples.
@@ -334,6 +340,7 @@ fn compile_rule(spec: RuleSpec, defined_at: &str) -> Result<Rule> {
         window: spec.window.unwrap_or(DEFAULT_WINDOW).clamp(64, 1 << 20),
         rotate: spec.rotate.map(Into::into),
         verify: spec.verify.map(Arc::new),
+        companion: spec.companion,
         defined_at: defined_at.to_string(),
         examples: spec.examples,
         negative_examples: spec.negative_examples,

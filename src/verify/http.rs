@@ -101,6 +101,10 @@ impl HttpClient {
     pub fn new(timeout: Duration, endpoints: &[(String, String)]) -> Result<Self> {
         let mut overrides = HashMap::new();
         for (provider, base) in endpoints {
+            if crate::verify::database::PROVIDERS.contains(&provider.as_str()) {
+                // `HOST:PORT`, read by the database client.
+                continue;
+            }
             let url = Url::parse(base)
                 .with_context(|| format!("--verify-endpoint {provider}: {base:?} is not a URL"))?;
             let host = url.host_str().unwrap_or_default();

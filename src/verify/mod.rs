@@ -4,12 +4,14 @@
 //! documented https host; nothing this module prints or returns contains a secret.
 
 pub mod aws;
+pub mod azure;
 pub mod cache;
 pub mod check;
+pub mod database;
 pub mod http;
 pub mod spec;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -20,11 +22,14 @@ use sha2::{Digest, Sha256};
 use crate::detect::Rule;
 use crate::finding::{Finding, Verification, VerificationStatus, redact};
 use cache::VerifyCache;
+use database::DatabaseClient;
 use http::HttpClient;
 use spec::{CheckKind, VerifySpec};
 
 /// Partner findings tried per finding (a file with many key ids pairs each with a few at most).
 const MAX_PARTNERS: usize = 4;
+/// Combinations of partner and companion values tried per finding.
+const MAX_COMBINATIONS: usize = 8;
 
 /// Settings from the command line.
 #[derive(Debug, Clone)]
@@ -126,51 +131,41 @@ pub fn verify_findings(
         Some(path) => VerifyCache::load(path, opts.cache_max_age)?,
         None => VerifyCache::default(),
     };
-    let client = HttpClient::new(opts.timeout, &opts.endpoints)?;
+    let clients = Clients {
+        http: HttpClient::new(opts.timeout, &opts.endpoints)?,
+        database: DatabaseClient::new(opts.timeout, &opts.endpoints)?,
+    };
 
     // Which checks each finding needs; identical checks share one key.
     let mut jobs: BTreeMap<String, Job> = BTreeMap::new();
-    let mut plan: Vec<Result<Vec<String>, String>> = Vec::with_capacity(findings.len());
+    // `None`: a companion finding, which only lends its value to others' checks.
+    let mut plan: Vec<Option<Result<Vec<String>, String>>> = Vec::with_capacity(findings.len());
+    let companion_rules: HashSet<&str> = rules
+        .iter()
+        .filter(|r| r.companion)
+        .map(|r| &*r.id)
+        .collect();
     for finding in findings.iter() {
+        if companion_rules.contains(&*finding.rule_id) {
+            plan.push(None);
+            continue;
+        }
         let Some(spec) = specs.get(&*finding.rule_id) else {
-            plan.push(Err(format!(
+            plan.push(Some(Err(format!(
                 "no verifier for rule {} (rotate it if in doubt)",
                 finding.rule_id
-            )));
+            ))));
             continue;
         };
-        let partners: Vec<Option<&str>> = match &spec.partner {
-            None => vec![None],
-            Some(partner_rule) => {
-                let mut found: Vec<&str> = findings
-                    .iter()
-                    .filter(|f| &*f.rule_id == partner_rule && f.origin == finding.origin)
-                    .map(|f| f.secret.as_str())
-                    .collect();
-                found.sort_unstable();
-                found.dedup();
-                found.truncate(MAX_PARTNERS);
-                if found.is_empty() {
-                    plan.push(Err(format!(
-                        "needs a {partner_rule} finding in the same file to check with; none found"
-                    )));
-                    continue;
-                }
-                found.into_iter().map(Some).collect()
+        let combinations = match value_sets(finding, findings, spec) {
+            Ok(sets) => sets,
+            Err(reason) => {
+                plan.push(Some(Err(reason)));
+                continue;
             }
         };
         let mut keys = Vec::new();
-        for partner in partners {
-            let mut values = BTreeMap::new();
-            values.insert("secret".to_string(), finding.secret.clone());
-            if let Some(p) = partner {
-                values.insert("partner".to_string(), p.to_string());
-            }
-            for (name, value) in &finding.captures {
-                values
-                    .entry(name.to_string())
-                    .or_insert_with(|| value.clone());
-            }
+        for values in combinations {
             let key = check_key(&finding.rule_id, spec, &values);
             jobs.entry(key.clone()).or_insert_with(|| Job {
                 key: key.clone(),
@@ -180,7 +175,7 @@ pub fn verify_findings(
             });
             keys.push(key);
         }
-        plan.push(Ok(keys));
+        plan.push(Some(Ok(keys)));
     }
 
     let mut stats = VerifyStats {
@@ -198,7 +193,7 @@ pub fn verify_findings(
             None => to_run.push(job),
         }
     }
-    let fresh = run_pool(&client, to_run, opts.concurrency.max(1));
+    let fresh = run_pool(&clients, to_run, opts.concurrency.max(1));
     for (key, result) in &fresh {
         cache.put(key, result);
     }
@@ -209,8 +204,9 @@ pub fn verify_findings(
 
     for (finding, plan) in findings.iter_mut().zip(plan) {
         let result = match plan {
-            Err(reason) => CheckResult::unknown(reason),
-            Ok(keys) => combine(keys.iter().filter_map(|k| results.get(k))),
+            None => continue,
+            Some(Err(reason)) => CheckResult::unknown(reason),
+            Some(Ok(keys)) => combine(keys.iter().filter_map(|k| results.get(k))),
         };
         match result.verdict {
             Verdict::Live => stats.verified += 1,
@@ -223,6 +219,66 @@ pub fn verify_findings(
         });
     }
     Ok(stats)
+}
+
+/// The values each check of `finding` is made with: its secret and captures, plus each
+/// combination of the partner and companion findings from the same origin that it needs.
+fn value_sets(
+    finding: &Finding,
+    findings: &[Finding],
+    spec: &VerifySpec,
+) -> Result<Vec<BTreeMap<String, String>>, String> {
+    let nearby = |rule_id: &str, limit: usize| {
+        let mut found: Vec<&str> = findings
+            .iter()
+            .filter(|f| &*f.rule_id == rule_id && f.origin == finding.origin)
+            .map(|f| f.secret.as_str())
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found.truncate(limit);
+        found
+    };
+    let mut base = BTreeMap::new();
+    base.insert("secret".to_string(), finding.secret.clone());
+    for (name, value) in &finding.captures {
+        base.entry(name.to_string())
+            .or_insert_with(|| value.clone());
+    }
+    let mut sets = vec![base];
+    let mut needs: Vec<(String, &str, usize)> = Vec::new();
+    if let Some(partner) = &spec.partner {
+        needs.push(("partner".into(), partner, MAX_PARTNERS));
+    }
+    let used = spec.used_names();
+    for (name, rule_id) in &spec.companions {
+        // A value the rule captured itself wins; one the check does not use is not looked for.
+        if finding.captures.iter().any(|(n, _)| &**n == name) || !used.contains(name) {
+            continue;
+        }
+        needs.push((name.clone(), rule_id, MAX_COMBINATIONS));
+    }
+    for (name, rule_id, limit) in needs {
+        let name = name.as_str();
+        let found = nearby(rule_id, limit);
+        if found.is_empty() {
+            return Err(format!(
+                "needs a {rule_id} finding in the same file to check with; none found"
+            ));
+        }
+        sets = sets
+            .iter()
+            .flat_map(|set| {
+                found.iter().map(move |value| {
+                    let mut next = set.clone();
+                    next.insert(name.to_string(), value.to_string());
+                    next
+                })
+            })
+            .take(MAX_COMBINATIONS)
+            .collect();
+    }
+    Ok(sets)
 }
 
 /// Live if any pairing is live; dead only if every pairing is dead; otherwise unknown.
@@ -241,8 +297,14 @@ fn combine<'a>(results: impl Iterator<Item = &'a CheckResult>) -> CheckResult {
         .unwrap_or_else(|| CheckResult::unknown("not checked"))
 }
 
+/// What checks are sent through: HTTP for providers' APIs, database logins for connection URLs.
+struct Clients {
+    http: HttpClient,
+    database: DatabaseClient,
+}
+
 /// Runs jobs on `threads` workers; returns each job's result by key.
-fn run_pool(client: &HttpClient, jobs: Vec<Job>, threads: usize) -> Vec<(String, CheckResult)> {
+fn run_pool(client: &Clients, jobs: Vec<Job>, threads: usize) -> Vec<(String, CheckResult)> {
     if jobs.is_empty() {
         return Vec::new();
     }
@@ -271,20 +333,34 @@ fn run_pool(client: &HttpClient, jobs: Vec<Job>, threads: usize) -> Vec<(String,
 }
 
 /// Runs one check and scrubs every value it used out of the detail.
-fn run_job(client: &HttpClient, job: &Job) -> CheckResult {
+fn run_job(client: &Clients, job: &Job) -> CheckResult {
     let provider = job.spec.provider_name(&job.rule_id);
     let mut result = match job.spec.kind {
-        CheckKind::Http => check::run(client, &provider, &job.spec, &job.values),
+        CheckKind::Http => check::run(&client.http, &provider, &job.spec, &job.values),
         CheckKind::AwsSts => match (job.values.get("partner"), job.values.get("secret")) {
             (Some(key_id), Some(secret)) => {
-                aws::check(client, &provider, &job.spec, key_id, secret)
+                aws::check(&client.http, &provider, &job.spec, key_id, secret)
             }
             _ => CheckResult::unknown("needs the access key id and the secret key"),
         },
+        CheckKind::AzureStorage => azure::check(&client.http, &provider, &job.spec, &job.values),
+        CheckKind::Postgres | CheckKind::Mysql => {
+            client.database.check(job.spec.kind, &provider, &job.values)
+        }
     };
-    result.detail = scrub(&result.detail, job.values.values().map(String::as_str));
+    let secrets = job
+        .values
+        .iter()
+        .filter(|(name, _)| !IDENTITY_VALUES.contains(&name.as_str()))
+        .map(|(_, value)| value.as_str());
+    result.detail = scrub(&result.detail, secrets);
     result
 }
+
+/// Captured values that say where or whose a secret is, not the secret: reports may show them.
+const IDENTITY_VALUES: &[&str] = &[
+    "user", "username", "email", "host", "database", "account", "shop", "org", "site", "instance",
+];
 
 /// Replaces every occurrence of any of `secrets` (and of their URL-encoded forms) in `text`.
 pub fn scrub<'a>(text: &str, secrets: impl Iterator<Item = &'a str>) -> String {
@@ -317,10 +393,13 @@ fn check_key(rule_id: &str, spec: &VerifySpec, values: &BTreeMap<String, String>
             hasher.update(v.as_bytes());
         }
     }
-    if spec.kind == CheckKind::AwsSts {
-        for name in ["partner", "secret"] {
+    if spec.kind != CheckKind::Http {
+        // Code verifiers may read any value, not only the templates' placeholders.
+        for (name, value) in values {
             hasher.update(b"\0");
-            hasher.update(values.get(name).map_or(&[][..], |v| v.as_bytes()));
+            hasher.update(name.as_bytes());
+            hasher.update(b"=");
+            hasher.update(value.as_bytes());
         }
     }
     hex::encode(&hasher.finalize()[..16])

@@ -22,6 +22,19 @@ pub enum CheckKind {
     Http,
     /// AWS `sts:GetCallerIdentity`, signed with SigV4 (the secret never leaves the machine).
     AwsSts,
+    /// Azure Storage "Get Blob Service Properties", signed with the account key (Shared Key).
+    AzureStorage,
+    /// Log in to the PostgreSQL server a connection URL names, then close (no query).
+    Postgres,
+    /// Log in to the MySQL or MariaDB server a connection URL names, then close (no query).
+    Mysql,
+}
+
+impl CheckKind {
+    /// Whether the check logs in to a database instead of sending an HTTP request.
+    pub fn is_database(self) -> bool {
+        matches!(self, CheckKind::Postgres | CheckKind::Mysql)
+    }
 }
 
 /// HTTP methods a verifier may use. There is deliberately no PUT, PATCH or DELETE.
@@ -103,6 +116,7 @@ struct RawSpec {
     kind: CheckKind,
     #[serde(default)]
     method: HttpMethod,
+    #[serde(default)]
     url: String,
     #[serde(default)]
     hosts: Vec<String>,
@@ -111,6 +125,8 @@ struct RawSpec {
     body: Option<String>,
     basic_auth: Option<BasicAuth>,
     partner: Option<String>,
+    #[serde(default)]
+    companions: BTreeMap<String, String>,
     #[serde(default)]
     also: Vec<String>,
     live: Option<OneOrMany>,
@@ -135,7 +151,8 @@ pub struct VerifySpec {
     pub kind: CheckKind,
     /// HTTP method.
     pub method: HttpMethod,
-    /// URL template; its scheme is https and its host is fixed (or matched by `hosts`).
+    /// URL template; its scheme is https and its host is fixed (or matched by `hosts`). Empty for
+    /// database checks, whose server is the one the secret's own URL names.
     pub url: String,
     /// Host patterns (`*.example.com`) a templated host must match.
     pub hosts: Vec<String>,
@@ -147,6 +164,9 @@ pub struct VerifySpec {
     pub basic_auth: Option<BasicAuth>,
     /// Rule id whose finding in the same blob supplies `{partner}`.
     pub partner: Option<String>,
+    /// Placeholder name -> companion rule id: where the rule itself does not capture a value,
+    /// that rule's finding in the same file supplies it (a shop domain, an account e-mail).
+    pub companions: BTreeMap<String, String>,
     /// More rule ids this verifier applies to (verify.toml only).
     pub also: Vec<String>,
     /// Answers that mean the secret works.
@@ -201,6 +221,7 @@ impl TryFrom<RawSpec> for VerifySpec {
             body: raw.body,
             basic_auth: raw.basic_auth,
             partner: raw.partner,
+            companions: raw.companions,
             also: raw.also,
             live,
             dead,
@@ -218,6 +239,20 @@ const FILTERS: &[&str] = &["url_path", "after_dash"];
 impl VerifySpec {
     /// Checks what can be checked without the rule: the URL's scheme and host, templates, answers.
     fn validate(&self) -> Result<(), String> {
+        if self.kind.is_database() {
+            if !self.url.is_empty()
+                || !self.headers.is_empty()
+                || self.body.is_some()
+                || self.basic_auth.is_some()
+                || self.partner.is_some()
+            {
+                return Err(
+                    "a database check takes its server from the secret's URL: give no url, headers, body, basic_auth or partner"
+                        .into(),
+                );
+            }
+            return Ok(());
+        }
         let (scheme, host, _) = split_url(&self.url)?;
         if scheme != "https" {
             return Err(format!(
@@ -264,6 +299,15 @@ impl VerifySpec {
                         "{template:?} uses {{partner}} but no `partner` rule is named"
                     ));
                 }
+            }
+        }
+        for name in self.companions.keys() {
+            let ident = name.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+                && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            if !ident || name == "secret" || name == "partner" {
+                return Err(format!(
+                    "companion {name:?} must be a placeholder name other than secret and partner"
+                ));
             }
         }
         if self.kind == CheckKind::AwsSts && self.partner.is_none() {
@@ -315,10 +359,19 @@ impl VerifySpec {
     /// Checks the spec against the rule it is attached to: every placeholder must be the secret,
     /// the partner or a group of the rule's pattern.
     pub fn check_against_rule(&self, capture_names: &[&str]) -> Result<(), String> {
+        if self.kind.is_database() && !capture_names.contains(&"host") {
+            return Err(
+                "a database check needs the rule's pattern to capture the server as `host`".into(),
+            );
+        }
         for name in self.used_names() {
-            if name != "secret" && name != "partner" && !capture_names.contains(&name.as_str()) {
+            if name != "secret"
+                && name != "partner"
+                && !capture_names.contains(&name.as_str())
+                && !self.companions.contains_key(&name)
+            {
                 return Err(format!(
-                    "placeholder {{{name}}} is neither `secret`, `partner` nor a named group of the rule's pattern"
+                    "placeholder {{{name}}} is neither `secret`, `partner`, a named group of the rule's pattern nor a companion"
                 ));
             }
         }
@@ -410,7 +463,7 @@ pub fn placeholders(template: &str) -> Vec<Placeholder> {
 /// Where an expanded value goes; each place escapes or validates differently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Place {
-    /// A host label: only letters, digits and `-`.
+    /// A host name or label: only letters, digits, `-` and `.` between labels.
     Host,
     /// URL path or query: percent-encoded (unless the `url_path` filter validated it).
     Url,
@@ -483,14 +536,18 @@ fn apply_filter(value: &str, filter: Option<&str>) -> Result<String> {
 
 fn escape(value: &str, place: Place, validated_path: bool) -> Result<String> {
     Ok(match place {
+        // A label (`acme`) or a dotted name (`acme.okta.com`); the `hosts` patterns then decide
+        // whether the whole host is the provider's.
         Place::Host => {
-            if value.is_empty()
-                || value.len() > 63
-                || !value
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-            {
-                bail!("a host label may only hold letters, digits and '-'");
+            let labels_ok = value.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && label
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            });
+            if value.len() > 253 || !labels_ok {
+                bail!("a host may only hold letters, digits, '-' and '.' between labels");
             }
             value.to_ascii_lowercase()
         }

@@ -88,6 +88,8 @@ pub fn rule_path_lines(findings: &[serde_json::Value]) -> Vec<(String, String, u
     out.sort();
     out
 }
+pub mod azurite;
+pub mod db_server;
 pub mod mock_http;
 pub mod mock_provider;
 pub mod test_repo;

@@ -1,0 +1,280 @@
+//! Database connection URLs: log in to the server the URL names with its user and password, run
+//! no query, and close. PostgreSQL goes through `tokio-postgres` (SCRAM and md5 included), MySQL
+//! and MariaDB through the `mysql` crate; neither protocol is written here.
+//!
+//! The server comes from the secret itself, so a URL naming a loopback, private, link-local or
+//! placeholder host (`localhost`, `db`, `example.com`, ...) is never contacted: only a host that
+//! resolves to public addresses only is, and the connection goes to the address that was checked.
+//! `--verify-endpoint postgres=HOST:PORT` (or `mysql=`) sends the login to a loopback server
+//! instead, for tests.
+//!
+//! TLS: where the server offers it, the session is encrypted (libpq's `sslmode=prefer` and
+//! MySQL's `PREFERRED`); the certificate is not checked, since self-hosted databases rarely have a
+//! publicly trusted one and the password would otherwise go in clear text to the same host.
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+
+use super::{CheckResult, Verdict};
+use crate::verify::http::is_loopback;
+use crate::verify::spec::CheckKind;
+
+mod host;
+mod mysql;
+mod postgres;
+
+pub use host::is_public_ip;
+
+/// Where database logins go: the URL's own host, or a test endpoint.
+pub struct DatabaseClient {
+    timeout: Duration,
+    /// Provider (`postgres`, `mysql`) -> loopback address from `--verify-endpoint`.
+    endpoints: HashMap<String, SocketAddr>,
+}
+
+/// Providers whose `--verify-endpoint` is `HOST:PORT` rather than a URL.
+pub const PROVIDERS: &[&str] = &["postgres", "mysql"];
+
+/// A server to log in to, with the credentials.
+#[derive(Debug, Clone)]
+pub struct Login {
+    /// Host name (or address) as the URL gives it: for messages and TLS.
+    pub host: String,
+    /// Port the URL names.
+    pub port: u16,
+    /// The address actually connected to.
+    pub addr: IpAddr,
+    /// The port actually connected to (another one only for a test endpoint).
+    pub connect_port: u16,
+    /// User name.
+    pub user: String,
+    /// Password (the secret).
+    pub password: String,
+    /// Database, if the URL names one.
+    pub database: Option<String>,
+}
+
+impl Login {
+    /// `user@host:port/db`: the identity reported for a live login.
+    pub fn identity(&self) -> String {
+        let db = self.database.as_deref().unwrap_or("");
+        format!("{}@{}:{}/{db}", self.user, self.host, self.port)
+    }
+}
+
+impl DatabaseClient {
+    /// Builds the client; `endpoints` are all `--verify-endpoint` pairs (only database ones are
+    /// read here, and each must be a loopback `HOST:PORT`).
+    pub fn new(timeout: Duration, endpoints: &[(String, String)]) -> Result<Self> {
+        let mut overrides = HashMap::new();
+        for (provider, target) in endpoints {
+            if !PROVIDERS.contains(&provider.as_str()) {
+                continue;
+            }
+            let addr: SocketAddr = target.parse().with_context(|| {
+                format!(
+                    "--verify-endpoint {provider}: {target:?} is not HOST:PORT with an IP address"
+                )
+            })?;
+            if !is_loopback(&addr.ip().to_string()) {
+                bail!("--verify-endpoint {provider}: only a loopback address is allowed");
+            }
+            overrides.insert(provider.clone(), addr);
+        }
+        Ok(Self {
+            timeout,
+            endpoints: overrides,
+        })
+    }
+
+    /// Logs in with the values a finding gave (`secret`, `user`, `host`, `database`).
+    pub fn check(
+        &self,
+        kind: CheckKind,
+        provider: &str,
+        values: &BTreeMap<String, String>,
+    ) -> CheckResult {
+        let default_port = match kind {
+            CheckKind::Postgres => 5432,
+            _ => 3306,
+        };
+        let login = match self.resolve(provider, default_port, values) {
+            Ok(login) => login,
+            Err(reason) => return CheckResult::unknown(reason),
+        };
+        match kind {
+            CheckKind::Postgres => postgres::check(&login, self.timeout),
+            CheckKind::Mysql => mysql::check(&login, self.timeout),
+            _ => CheckResult::unknown("not a database check"),
+        }
+    }
+
+    /// Works out where to connect, refusing hosts that are not public (unless overridden).
+    fn resolve(
+        &self,
+        provider: &str,
+        default_port: u16,
+        values: &BTreeMap<String, String>,
+    ) -> Result<Login, String> {
+        let raw_host = values
+            .get("host")
+            .ok_or("the finding does not say which server the URL names")?;
+        let (host, port) = host::split_host_port(raw_host, default_port)?;
+        let password = values
+            .get("secret")
+            .map(|p| percent_decode(p))
+            .ok_or("the finding has no password")?;
+        let user = values
+            .get("user")
+            .map(|u| percent_decode(u))
+            .filter(|u| !u.is_empty())
+            .ok_or("the URL names no user")?;
+        let database = values
+            .get("database")
+            .map(|d| percent_decode(d))
+            .filter(|d| !d.is_empty());
+        let (addr, connect_port) = match self.endpoints.get(provider) {
+            Some(endpoint) => (endpoint.ip(), endpoint.port()),
+            None => (host::public_address(&host, port, self.timeout)?, port),
+        };
+        Ok(Login {
+            host,
+            port,
+            addr,
+            connect_port,
+            user,
+            password,
+            database,
+        })
+    }
+}
+
+/// Decodes `%XX` escapes (URLs carry reserved characters of passwords that way); a value that
+/// does not decode to UTF-8 is kept as written.
+pub fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex_value(bytes[i + 1]), hex_value(bytes[i + 2]))
+        {
+            out.push(h * 16 + l);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
+}
+
+fn hex_value(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+/// Records whether a TLS session was set up, for the identity line.
+#[derive(Clone, Default)]
+struct TlsUsed(Arc<AtomicBool>);
+
+impl TlsUsed {
+    fn set(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    fn text(&self) -> &'static str {
+        if self.0.load(Ordering::Relaxed) {
+            "tls=yes"
+        } else {
+            "tls=no"
+        }
+    }
+}
+
+/// A live result: identity and what else the login told.
+fn live(login: &Login, extra: &[String]) -> CheckResult {
+    let mut detail = login.identity();
+    for e in extra {
+        detail.push(' ');
+        detail.push_str(e);
+    }
+    CheckResult {
+        verdict: Verdict::Live,
+        detail,
+    }
+}
+
+/// A dead result with the server's reason.
+fn dead(reason: String) -> CheckResult {
+    CheckResult {
+        verdict: Verdict::Dead,
+        detail: reason,
+    }
+}
+
+/// A rustls client configuration that encrypts but does not check the certificate (see the
+/// module comment for why).
+fn tls_config() -> Result<rustls::ClientConfig> {
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))
+        .with_safe_default_protocol_versions()
+        .context("cannot set up TLS")?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(host::AnyCertificate(provider)))
+        .with_no_client_auth();
+    Ok(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_percent_decoded_when_valid() {
+        assert_eq!(percent_decode("p%40ss%2Fw"), "p@ss/w");
+        assert_eq!(percent_decode("zkP8FN8%APvm"), "zkP8FN8%APvm");
+        assert_eq!(percent_decode("abc%"), "abc%");
+        assert_eq!(percent_decode("%ff"), "%ff");
+    }
+
+    #[test]
+    fn endpoints_must_be_loopback() {
+        let t = Duration::from_secs(1);
+        let ok = [("postgres".to_string(), "127.0.0.1:5432".to_string())];
+        assert!(DatabaseClient::new(t, &ok).is_ok());
+        let bad = [("mysql".to_string(), "10.0.0.1:3306".to_string())];
+        assert!(DatabaseClient::new(t, &bad).is_err());
+        let other = [("github".to_string(), "http://127.0.0.1:1".to_string())];
+        assert!(DatabaseClient::new(t, &other).is_ok());
+    }
+
+    #[test]
+    fn private_hosts_are_refused_without_contact() {
+        let client = DatabaseClient::new(Duration::from_secs(1), &[]).unwrap();
+        for host in [
+            "localhost:5432",
+            "db",
+            "127.0.0.1",
+            "10.1.2.3:5432",
+            "192.168.0.5",
+            "[::1]:5432",
+            "db.example.com",
+            "pg.internal",
+        ] {
+            let values: BTreeMap<String, String> =
+                [("host", host), ("secret", "Xy7pQ2rT9w"), ("user", "app")]
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect();
+            let r = client.check(CheckKind::Postgres, "postgres", &values);
+            assert_eq!(r.verdict, Verdict::Unknown, "{host}");
+            assert!(r.detail.contains("not public"), "{host}: {}", r.detail);
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! PostgreSQL: the startup and authentication exchange of `tokio-postgres`, then a clean close.
+
+use std::time::Duration;
+
+use tokio_postgres::config::SslMode;
+use tokio_postgres::error::SqlState;
+use tokio_postgres::tls::{MakeTlsConnect, TlsConnect};
+use tokio_postgres_rustls::MakeRustlsConnect;
+
+use super::{Login, TlsUsed, dead, live, tls_config};
+use crate::verify::CheckResult;
+
+/// Logs in as `login` and closes; the whole exchange is bounded by `timeout`.
+pub fn check(login: &Login, timeout: Duration) -> CheckResult {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return CheckResult::unknown(format!("cannot start the connection runtime: {e}")),
+    };
+    let result = runtime.block_on(login_once(login, timeout));
+    runtime.shutdown_background();
+    result
+}
+
+async fn login_once(login: &Login, timeout: Duration) -> CheckResult {
+    let tls_config = match tls_config() {
+        Ok(c) => c,
+        Err(e) => return CheckResult::unknown(format!("{e:#}")),
+    };
+    let used = TlsUsed::default();
+    let tls = NoteTls {
+        inner: MakeRustlsConnect::new(tls_config),
+        used: used.clone(),
+    };
+    let mut config = tokio_postgres::Config::new();
+    config
+        .host(&login.host)
+        .hostaddr(login.addr)
+        .port(login.connect_port)
+        .user(&login.user)
+        .password(login.password.as_bytes())
+        .dbname(login.database.as_deref().unwrap_or(&login.user))
+        .application_name("ferret-verify")
+        .ssl_mode(SslMode::Prefer)
+        .connect_timeout(timeout);
+    let connected = tokio::time::timeout(timeout, config.connect(tls)).await;
+    match connected {
+        Err(_) => CheckResult::unknown("timed out"),
+        Ok(Ok((client, connection))) => {
+            // Dropping the client makes the connection send Terminate and finish.
+            let closing = tokio::spawn(connection);
+            drop(client);
+            let _ = tokio::time::timeout(Duration::from_secs(2), closing).await;
+            live(login, &[used.text().to_string()])
+        }
+        Ok(Err(e)) => classify(login, &e, &used),
+    }
+}
+
+/// Reads a failed login: a rejected password is dead; a missing database after authentication
+/// is live; anything else says nothing about the password.
+fn classify(login: &Login, e: &tokio_postgres::Error, used: &TlsUsed) -> CheckResult {
+    let Some(db) = e.as_db_error() else {
+        let mut text = e.to_string();
+        let mut source = std::error::Error::source(e);
+        while let Some(s) = source {
+            text.push_str(": ");
+            text.push_str(&s.to_string());
+            source = s.source();
+        }
+        let kind = if text.contains("timed out") {
+            "timed out"
+        } else {
+            "could not log in"
+        };
+        return CheckResult::unknown(format!("{kind} ({text})"));
+    };
+    let code = db.code();
+    let message = db.message();
+    if *code == SqlState::INVALID_PASSWORD {
+        dead(format!("rejected (SQLSTATE {}: {message})", code.code()))
+    } else if *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION {
+        // 28000 also answers a client address that pg_hba.conf does not let in at all, before
+        // any password is asked for: that says nothing about the password.
+        if message.contains("pg_hba.conf") {
+            CheckResult::unknown(format!(
+                "the server does not accept logins from here (SQLSTATE 28000: {message})"
+            ))
+        } else {
+            dead(format!("rejected (SQLSTATE {}: {message})", code.code()))
+        }
+    } else if *code == SqlState::INVALID_CATALOG_NAME {
+        live(
+            login,
+            &[
+                used.text().to_string(),
+                "(authenticated; the database does not exist)".into(),
+            ],
+        )
+    } else {
+        CheckResult::unknown(format!(
+            "the server answered SQLSTATE {}: {message}",
+            code.code()
+        ))
+    }
+}
+
+/// Wraps a TLS connector to record whether the server accepted TLS.
+struct NoteTls<T> {
+    inner: T,
+    used: TlsUsed,
+}
+
+impl<S, T: MakeTlsConnect<S>> MakeTlsConnect<S> for NoteTls<T> {
+    type Stream = T::Stream;
+    type TlsConnect = NoteTls<T::TlsConnect>;
+    type Error = T::Error;
+
+    fn make_tls_connect(&mut self, domain: &str) -> Result<Self::TlsConnect, Self::Error> {
+        Ok(NoteTls {
+            inner: self.inner.make_tls_connect(domain)?,
+            used: self.used.clone(),
+        })
+    }
+}
+
+impl<S, T: TlsConnect<S>> TlsConnect<S> for NoteTls<T> {
+    type Stream = T::Stream;
+    type Error = T::Error;
+    type Future = T::Future;
+
+    fn connect(self, stream: S) -> Self::Future {
+        self.used.set();
+        self.inner.connect(stream)
+    }
+}
