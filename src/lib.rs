@@ -11,4 +11,5 @@ pub mod hook;
 pub mod report;
 pub mod scan;
 pub mod source;
+pub mod uri;
 pub mod verify;

@@ -202,24 +202,12 @@ fn result(f: &Finding, rule_index: Option<usize>, opts: &ReportOptions) -> Value
 /// percent-encoded.
 pub fn artifact_uri(path: &str) -> String {
     let path = path.strip_prefix("./").unwrap_or(path);
-    let encoded = percent_encode(&path.replace('\\', "/"));
+    let encoded = crate::uri::encode_path(&path.replace('\\', "/"));
     if path.starts_with('/') {
         format!("file://{encoded}")
     } else {
         encoded
     }
-}
-
-fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 fn pascal_case(id: &str) -> String {

@@ -127,16 +127,16 @@ impl DatabaseClient {
         let (host, port) = host::split_host_port(raw_host, default_port)?;
         let password = values
             .get("secret")
-            .map(|p| percent_decode(p))
+            .map(|p| crate::uri::decode(p))
             .ok_or("the finding has no password")?;
         let user = values
             .get("user")
-            .map(|u| percent_decode(u))
+            .map(|u| crate::uri::decode(u))
             .filter(|u| !u.is_empty())
             .ok_or("the URL names no user")?;
         let database = values
             .get("database")
-            .map(|d| percent_decode(d))
+            .map(|d| crate::uri::decode(d))
             .filter(|d| !d.is_empty());
         let (addr, connect_port) = match self.endpoints.get(provider) {
             Some(endpoint) => (endpoint.ip(), endpoint.port()),
@@ -152,31 +152,6 @@ impl DatabaseClient {
             database,
         })
     }
-}
-
-/// Decodes `%XX` escapes (URLs carry reserved characters of passwords that way); a value that
-/// does not decode to UTF-8 is kept as written.
-pub fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let (Some(h), Some(l)) = (hex_value(bytes[i + 1]), hex_value(bytes[i + 2]))
-        {
-            out.push(h * 16 + l);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
-}
-
-fn hex_value(b: u8) -> Option<u8> {
-    (b as char).to_digit(16).map(|d| d as u8)
 }
 
 /// Records whether a TLS session was set up, for the identity line.
@@ -237,10 +212,10 @@ mod tests {
 
     #[test]
     fn passwords_are_percent_decoded_when_valid() {
-        assert_eq!(percent_decode("p%40ss%2Fw"), "p@ss/w");
-        assert_eq!(percent_decode("zkP8FN8%APvm"), "zkP8FN8%APvm");
-        assert_eq!(percent_decode("abc%"), "abc%");
-        assert_eq!(percent_decode("%ff"), "%ff");
+        assert_eq!(crate::uri::decode("p%40ss%2Fw"), "p@ss/w");
+        assert_eq!(crate::uri::decode("zkP8FN8%APvm"), "zkP8FN8%APvm");
+        assert_eq!(crate::uri::decode("abc%"), "abc%");
+        assert_eq!(crate::uri::decode("%ff"), "%ff");
     }
 
     #[test]

@@ -562,10 +562,10 @@ fn escape(value: &str, place: Place, validated_path: bool) -> Result<String> {
             value.to_string()
         }
         // `:` and `@` are plain path characters (a Telegram token holds a `:`).
-        Place::Url => percent_encode(value)
+        Place::Url => crate::uri::encode_component(value)
             .replace("%3A", ":")
             .replace("%40", "@"),
-        Place::FormBody => percent_encode(value),
+        Place::FormBody => crate::uri::encode_component(value),
         Place::Header => {
             if value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
                 bail!("a header value may not hold a line break");
@@ -578,19 +578,6 @@ fn escape(value: &str, place: Place, validated_path: bool) -> Result<String> {
         }
         Place::Raw => value.to_string(),
     })
-}
-
-/// Percent-encodes everything but RFC 3986 unreserved characters.
-pub fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// Whether `host` (no port) matches one of `patterns` (`api.example.com` or `*.example.com`).

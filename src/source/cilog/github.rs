@@ -117,7 +117,10 @@ fn run_subject(repo: &str, id: u64) -> String {
 /// The runs to scan, newest first, following `Link: rel="next"` pages.
 fn list_runs(client: &ApiClient, repo_path: &str, opts: &GithubOptions) -> Result<Vec<Run>> {
     let path = match &opts.workflow {
-        Some(wf) => format!("{repo_path}/actions/workflows/{}/runs", encode(wf)),
+        Some(wf) => format!(
+            "{repo_path}/actions/workflows/{}/runs",
+            crate::uri::encode_component(wf)
+        ),
         None => format!("{repo_path}/actions/runs"),
     };
     let mut url = client.url(&path)?;
@@ -191,17 +194,4 @@ fn scan_run(
     };
     let prefix = format!("github-actions:{}/runs/{}/", opts.repo, run.id);
     scan_run_zip(file, &template, &prefix, scanner, state)
-}
-
-/// Percent-encodes a path segment.
-pub fn encode(segment: &str) -> String {
-    let mut out = String::new();
-    for b in segment.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }

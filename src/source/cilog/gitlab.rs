@@ -10,10 +10,10 @@ use serde::Deserialize;
 
 use super::api::{ApiClient, at_or_after, check_since, header, next_link, read_limited};
 use super::format::LogFormat;
-use super::github::encode;
 use super::log::{Dedup, LogState, scan_log};
 use super::origin::CiLogOrigin;
 use crate::scan::{ScanStats, Scanner};
+use crate::uri::encode_component as encode;
 
 /// Default `--api-url`.
 pub const DEFAULT_API_URL: &str = "https://gitlab.com/api/v4";
