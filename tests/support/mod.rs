@@ -90,4 +90,5 @@ pub fn rule_path_lines(findings: &[serde_json::Value]) -> Vec<(String, String, u
 }
 pub mod mock_http;
 pub mod mock_provider;
+pub mod test_registry;
 pub mod test_repo;
