@@ -141,6 +141,7 @@ fn image_options(args: &crate::cli::ImageArgs) -> Result<source::image::ImageOpt
         registry: source::image::registry::RegistryOptions {
             credentials,
             insecure: args.insecure_registry.clone(),
+            quiet: args.common.quiet,
         },
         limits: source::archive::ArchiveLimits {
             max_depth: args.max_archive_depth,

@@ -122,13 +122,16 @@ pub struct ImageArgs {
     #[arg(long, value_name = "PLATFORM")]
     pub platform: Option<crate::source::image::manifest::Platform>,
     /// User name for registries (the password is read from standard input with
-    /// --registry-password-stdin). Without it, ~/.docker/config.json is consulted.
+    /// --registry-password-stdin). Without it, ~/.docker/config.json is consulted: its
+    /// credHelpers entry for the registry, else its credsStore (`docker-credential-<name> get`),
+    /// else its auths entry. A helper that fails leaves the pull anonymous, with a note.
     #[arg(long, value_name = "USER", requires = "registry_password_stdin")]
     pub registry_user: Option<String>,
     /// Read the registry password or token from standard input.
     #[arg(long, requires = "registry_user")]
     pub registry_password_stdin: bool,
-    /// Reach this registry (`host[:port]`) over plain http (repeatable).
+    /// Reach this registry (`host[:port]`) over plain http (repeatable). Credentials are sent to
+    /// a registry's token service only over https or to a host listed here.
     #[arg(long, value_name = "HOST")]
     pub insecure_registry: Vec<String>,
     /// How many archives deep to open inside layers (.tar, .tar.gz, .tgz, .gz, .zip, .jar).

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use support::test_image::{
     HandTar, LayerEntry, TestImage, digest, github_token, gzip_multi, layer_tar, zstd_multi,
 };
+use support::test_registry::{Registry, TokenPolicy, TokenRegistry};
 use support::{TestDir, ferret, json_findings};
 
 /// What each finding says: (secret, where, removed-in-layer).
@@ -540,90 +541,12 @@ fn unreadable_targets_are_named_errors() {
     );
 }
 
-/// Debian's docker-registry on 127.0.0.1, optionally with htpasswd (bcrypt) basic auth.
-struct Registry {
-    child: std::process::Child,
-    port: u16,
-    _dir: TestDir,
-}
-
-impl Registry {
-    fn start(auth: Option<(&str, &str)>) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let dir = TestDir::new();
-        std::fs::create_dir_all(dir.join("storage")).unwrap();
-        let mut config = format!(
-            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n",
-            dir.join("storage").display()
-        );
-        if let Some((user, password)) = auth {
-            support::test_image::run(
-                "htpasswd",
-                &[
-                    "-Bbc",
-                    dir.join("htpasswd").to_str().unwrap(),
-                    user,
-                    password,
-                ],
-            );
-            config.push_str(&format!(
-                "auth:\n  htpasswd:\n    realm: ferret-test\n    path: {}\n",
-                dir.join("htpasswd").display()
-            ));
-        }
-        std::fs::write(dir.join("config.yml"), config).unwrap();
-        let child = std::process::Command::new("docker-registry")
-            .arg("serve")
-            .arg(dir.join("config.yml"))
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("docker-registry is installed (see .ci/setup)");
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-        Registry {
-            child,
-            port,
-            _dir: dir,
-        }
-    }
-
-    fn host(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
-    }
-}
-
-impl Drop for Registry {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn push(image: &TestImage, registry: &Registry, name: &str, creds: Option<&str>) {
-    let dest = format!("docker://{}/{name}", registry.host());
-    let mut extra = vec!["--dest-tls-verify=false"];
-    if let Some(creds) = creds {
-        extra.push("--dest-creds");
-        extra.push(creds);
-    }
-    image.copy_to(&dest, &extra);
-}
-
 #[test]
 fn registry_images_are_pulled_and_scanned() {
     let Planted { image, expected } = build_layered_image();
 
     let open = Registry::start(None);
-    push(&image, &open, "team/app:v1", None);
+    open.push(&image, "team/app:v1", None);
     let reference = format!("{}/team/app:v1", open.host());
     let (output, findings) = scan(&["--insecure-registry", &open.host(), &reference]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
@@ -638,7 +561,7 @@ fn registry_images_are_pulled_and_scanned() {
     assert_eq!(seen(&findings), expected);
 
     let locked = Registry::start(Some(("scanner", "s3cret-pass")));
-    push(&image, &locked, "team/app:v1", Some("scanner:s3cret-pass"));
+    locked.push(&image, "team/app:v1", Some("scanner:s3cret-pass"));
     let reference = format!("{}/team/app:v1", locked.host());
     let denied = ferret()
         .args([
@@ -686,7 +609,288 @@ fn registry_images_are_pulled_and_scanned() {
     assert_eq!(seen(&json_findings(&output)), expected);
 }
 
-#[allow(dead_code)]
-fn exists(path: &Path) -> bool {
-    path.exists()
+/// `ferret scan image --format json --show-secrets ARGS` with `HOME` set to `home` and no
+/// `DOCKER_CONFIG`, so only `home/.docker/config.json` is consulted.
+fn scan_from_home(home: &Path, args: &[&str]) -> assert_cmd::Command {
+    let mut cmd = ferret();
+    cmd.args(["scan", "image", "--format", "json", "--show-secrets"])
+        .args(args)
+        .env("HOME", home)
+        .env_remove("DOCKER_CONFIG");
+    cmd
+}
+
+/// A home directory whose `.docker/config.json` is `config`.
+fn docker_home(config: Value) -> TestDir {
+    TestDir::new().file(".docker/config.json", config.to_string())
+}
+
+/// Asserts a run found exactly the planted secrets and never printed the registry password.
+fn assert_found(output: &std::process::Output, expected: &Seen) {
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(output));
+    assert_eq!(&seen(&json_findings(output)), expected);
+    assert!(!stderr(output).contains(PASSWORD), "{}", stderr(output));
+}
+
+/// Asserts a run failed with exit status 2 and a message containing every one of `phrases`.
+fn assert_error(output: &std::process::Output, phrases: &[&str]) {
+    let text = stderr(output);
+    assert_eq!(output.status.code(), Some(2), "{text}");
+    for phrase in phrases {
+        assert!(text.contains(phrase), "{phrase:?} not in:\n{text}");
+    }
+    assert!(
+        !text.contains("panicked") && !text.contains(PASSWORD),
+        "{text}"
+    );
+}
+
+const PASSWORD: &str = "s3cret-pass";
+
+fn scanner_policy() -> TokenPolicy {
+    TokenPolicy {
+        user: Some(("scanner".into(), PASSWORD.into())),
+        ..TokenPolicy::default()
+    }
+}
+
+#[test]
+fn bearer_token_registries_are_pulled_anonymously_or_with_credentials() {
+    let Planted { image, expected } = build_layered_image();
+    let upstream = Registry::start(None);
+    upstream.push(&image, "team/app:v1", None);
+    let home = TestDir::new();
+
+    // A public repository: the token service hands anonymous tokens that allow pulling.
+    let public = TokenRegistry::start(&upstream.host(), TokenPolicy::default());
+    let reference = format!("{}/team/app:v1", public.host());
+    let output = scan_from_home(
+        home.path(),
+        &["--insecure-registry", &public.host(), &reference],
+    )
+    .output()
+    .unwrap();
+    assert_found(&output, &expected);
+    let token_requests = public.token_requests();
+    assert!(!token_requests.is_empty());
+    for request in &token_requests {
+        let query = support::test_registry::query_pairs(&request.target);
+        assert!(
+            query.contains(&("service".into(), "test-registry".into())),
+            "{query:?}"
+        );
+        assert!(
+            query.contains(&("scope".into(), "repository:team/app:pull".into())),
+            "{query:?}"
+        );
+        assert_eq!(request.header("authorization"), None);
+    }
+
+    // A private repository whose token service answers OAuth2-style (`access_token` only).
+    let private = TokenRegistry::start(
+        &upstream.host(),
+        TokenPolicy {
+            access_token_only: true,
+            ..scanner_policy()
+        },
+    );
+    let insecure = ["--insecure-registry".to_string(), private.host()];
+    let reference = format!("{}/team/app:v1", private.host());
+    let args = [&insecure[0], &insecure[1], &reference].map(String::as_str);
+    let anonymous = scan_from_home(home.path(), &args).output().unwrap();
+    assert_error(
+        &anonymous,
+        &[&private.host(), "requires credentials", "team/app"],
+    );
+
+    let output = scan_from_home(home.path(), &args)
+        .args(["--registry-user", "scanner", "--registry-password-stdin"])
+        .write_stdin(format!("{PASSWORD}\n"))
+        .output()
+        .unwrap();
+    assert_found(&output, &expected);
+    assert!(
+        private.token_requests().iter().any(|r| r
+            .header("authorization")
+            .is_some_and(|a| a.starts_with("Basic "))),
+        "the token request carries the credentials"
+    );
+
+    let auth = base64_of(&format!("scanner:{PASSWORD}"));
+    let configured = docker_home(json!({"auths": {private.host(): {"auth": auth}}}));
+    let output = scan_from_home(configured.path(), &args).output().unwrap();
+    assert_found(&output, &expected);
+
+    let wrong = scan_from_home(home.path(), &args)
+        .args(["--registry-user", "scanner", "--registry-password-stdin"])
+        .write_stdin("not-the-password\n")
+        .output()
+        .unwrap();
+    assert_error(
+        &wrong,
+        &[&private.host(), "rejected the credentials of user scanner"],
+    );
+    assert!(!stderr(&wrong).contains("not-the-password"));
+
+    // The registry itself only ever sees the bearer token, never the password.
+    for request in private.front_requests() {
+        let auth = request.header("authorization");
+        if request.path() != "/token" {
+            assert!(auth.is_none_or(|a| a.starts_with("Bearer ")), "{auth:?}");
+        }
+    }
+}
+
+#[test]
+fn a_token_service_on_another_origin_gets_credentials_only_over_https_or_when_allowed() {
+    let Planted { image, expected } = build_layered_image();
+    let upstream = Registry::start(None);
+    upstream.push(&image, "team/app:v1", None);
+    let registry = TokenRegistry::start(
+        &upstream.host(),
+        TokenPolicy {
+            separate_realm: true,
+            ..scanner_policy()
+        },
+    );
+    assert_ne!(registry.host(), registry.realm_host());
+    let home = TestDir::new();
+    let reference = format!("{}/team/app:v1", registry.host());
+    let with_password = |extra: &[&str]| {
+        scan_from_home(home.path(), extra)
+            .args(["--registry-user", "scanner", "--registry-password-stdin"])
+            .arg(&reference)
+            .write_stdin(format!("{PASSWORD}\n"))
+            .output()
+            .unwrap()
+    };
+
+    // Only the registry is declared plain-http: the password is not sent to the realm over http.
+    let withheld = with_password(&["--insecure-registry", &registry.host()]);
+    let realm_flag = format!("--insecure-registry {}", registry.realm_host());
+    assert_error(&withheld, &[&registry.host(), "not sent", &realm_flag]);
+    assert!(
+        registry
+            .token_requests()
+            .iter()
+            .all(|r| r.header("authorization").is_none())
+    );
+
+    // Declared too: the realm gets Basic credentials, the registry only the token.
+    let output = with_password(&[
+        "--insecure-registry",
+        &registry.host(),
+        "--insecure-registry",
+        &registry.realm_host(),
+    ]);
+    assert_found(&output, &expected);
+    let token_auth: Vec<_> = registry
+        .token_requests()
+        .iter()
+        .filter_map(|r| r.header("authorization").map(str::to_string))
+        .collect();
+    assert!(!token_auth.is_empty());
+    assert!(
+        token_auth.iter().all(|a| a.starts_with("Basic ")),
+        "{token_auth:?}"
+    );
+    assert!(registry.front_requests().iter().all(|r| {
+        r.header("authorization")
+            .is_none_or(|a| a.starts_with("Bearer "))
+    }));
+}
+
+#[test]
+fn docker_credential_helpers_supply_registry_credentials() {
+    let Planted { image, expected } = build_layered_image();
+    let upstream = Registry::start(None);
+    upstream.push(&image, "team/app:v1", None);
+    let private = TokenRegistry::start(&upstream.host(), scanner_policy());
+    let public = TokenRegistry::start(&upstream.host(), TokenPolicy::default());
+
+    // A helper that knows the private registry's password and logs what it was asked.
+    let bin = TestDir::new();
+    let asked = bin.join("asked.log");
+    bin.write(
+        "docker-credential-ferret-test",
+        format!(
+            "#!/bin/sh\n[ \"$1\" = get ] || exit 1\nread -r server || true\n\
+             echo \"$server\" >> '{}'\n\
+             if [ \"$server\" = '{host}' ]; then\n\
+               printf '{{\"ServerURL\":\"%s\",\"Username\":\"scanner\",\"Secret\":\"{PASSWORD}\"}}' \"$server\"\n\
+             else\n  echo 'credentials not found in native keychain'\n  exit 1\nfi\n",
+            asked.display(),
+            host = private.host(),
+        ),
+    );
+    bin.write(
+        "docker-credential-broken",
+        "#!/bin/sh\necho 'keychain is locked' >&2\nexit 3\n",
+    );
+    for helper in ["docker-credential-ferret-test", "docker-credential-broken"] {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(bin.join(helper), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let scan_with = |config: Value, registry: &TokenRegistry| {
+        let home = docker_home(config);
+        let reference = format!("{}/team/app:v1", registry.host());
+        scan_from_home(
+            home.path(),
+            &["--insecure-registry", &registry.host(), &reference],
+        )
+        .env("PATH", &path)
+        .output()
+        .unwrap()
+    };
+
+    let by_helper = scan_with(
+        json!({"credHelpers": {private.host(): "ferret-test"}, "auths": {private.host(): {}}}),
+        &private,
+    );
+    assert_found(&by_helper, &expected);
+    let asked_for = std::fs::read_to_string(&asked).unwrap();
+    assert_eq!(asked_for.lines().collect::<Vec<_>>(), [private.host()]);
+
+    let by_store = scan_with(json!({"credsStore": "ferret-test"}), &private);
+    assert_found(&by_store, &expected);
+
+    // The helper has nothing for the public registry: a note, then an anonymous pull.
+    let not_found = scan_with(json!({"credsStore": "ferret-test"}), &public);
+    assert_found(&not_found, &expected);
+    assert!(
+        stderr(&not_found).contains("has no credentials for")
+            && stderr(&not_found).contains("anonymously"),
+        "{}",
+        stderr(&not_found)
+    );
+
+    let broken = scan_with(json!({"credsStore": "broken"}), &public);
+    assert_found(&broken, &expected);
+    assert!(
+        stderr(&broken).contains("keychain is locked"),
+        "{}",
+        stderr(&broken)
+    );
+
+    let missing = scan_with(
+        json!({"credHelpers": {private.host(): "not-installed"}, "credsStore": "ferret-test"}),
+        &private,
+    );
+    assert_error(
+        &missing,
+        &[
+            "docker-credential-not-installed is not on PATH",
+            "requires credentials",
+        ],
+    );
+}
+
+fn base64_of(text: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(text)
 }

@@ -103,7 +103,9 @@ pub fn scan_archive(
     }
 }
 
-/// Hands one member to `sink`, or opens it when it is itself an archive and depth allows.
+/// Hands one member to `sink`, or opens it when it is itself an archive and depth allows. A file
+/// named like an archive that does not start like one (a test fixture, a text file called
+/// `notes.gz`) is handed to `sink` as it is: its bytes are scanned, not reported unreadable.
 pub fn scan_member(
     path: &str,
     size: Option<u64>,
@@ -114,10 +116,54 @@ pub fn scan_member(
 ) -> Result<()> {
     match archive_kind(path) {
         Some(kind) if depth < limits.max_depth => {
-            scan_archive(kind, reader, path, depth + 1, limits, sink)
+            let mut head = [0u8; 512];
+            let len = read_head(reader, &mut head[..kind.magic_len()])
+                .with_context(|| format!("{path}: cannot read"))?;
+            let mut whole = (&head[..len]).chain(reader);
+            if kind.starts_like(&head[..len]) {
+                scan_archive(kind, &mut whole, path, depth + 1, limits, sink)
+            } else {
+                sink(path, size, &mut whole)
+            }
         }
         _ => sink(path, size, reader),
     }
+}
+
+impl ArchiveKind {
+    /// How many leading bytes [`Self::starts_like`] looks at.
+    fn magic_len(self) -> usize {
+        match self {
+            ArchiveKind::Tar => 512,
+            ArchiveKind::TarGz | ArchiveKind::Gz => 2,
+            ArchiveKind::Zip => 4,
+        }
+    }
+
+    /// Whether `head` starts like this format: the ustar magic, gzip's `1f 8b`, or a zip local
+    /// header (`PK\x03\x04`, or `PK\x05\x06` for an empty archive). A pre-POSIX tar without the
+    /// magic is scanned as a plain file, which still shows its members' bytes.
+    fn starts_like(self, head: &[u8]) -> bool {
+        match self {
+            ArchiveKind::Tar => head.get(257..262) == Some(b"ustar"),
+            ArchiveKind::TarGz | ArchiveKind::Gz => head.starts_with(&[0x1f, 0x8b]),
+            ArchiveKind::Zip => head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06"),
+        }
+    }
+}
+
+/// Fills `buf` as far as the stream allows; returns how many bytes were read.
+fn read_head(reader: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
 }
 
 fn scan_tar(
@@ -368,6 +414,34 @@ mod tests {
         let (seen, result) = collect(ArchiveKind::Tar, &outer, &limits);
         result.unwrap();
         assert_eq!(seen[0].0, "outer!in.tar");
+    }
+
+    #[test]
+    fn files_named_like_archives_but_not_archives_are_scanned_as_they_are() {
+        let fake_zip = b"this is not a zip: token".as_slice();
+        let fake_gz = b"plain text named .gz".as_slice();
+        let real = gzip(b"inside");
+        let outer = tar_of(&[
+            ("fixtures/invalid.zip", fake_zip),
+            ("notes.gz", fake_gz),
+            ("empty.tar", b""),
+            ("real.gz", &real),
+        ]);
+        let (seen, result) = collect(ArchiveKind::Tar, &outer, &ArchiveLimits::default());
+        result.unwrap();
+        let seen: Vec<_> = seen
+            .iter()
+            .map(|(p, b)| (p.as_str(), b.as_slice()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("outer!fixtures/invalid.zip", fake_zip),
+                ("outer!notes.gz", fake_gz),
+                ("outer!empty.tar", b"".as_slice()),
+                ("outer!real.gz!real", b"inside".as_slice()),
+            ]
+        );
     }
 
     #[test]

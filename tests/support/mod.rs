@@ -92,4 +92,5 @@ pub mod azurite;
 pub mod db_server;
 pub mod mock_http;
 pub mod mock_provider;
+pub mod test_registry;
 pub mod test_repo;

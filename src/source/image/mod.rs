@@ -3,6 +3,8 @@
 //! including files a later layer deletes (reported "removed in layer N"), and the image metadata
 //! (config, history, annotations, attestations) is scanned as its own origin.
 
+pub mod auth;
+pub mod credentials;
 pub mod layer;
 pub mod manifest;
 pub mod metadata;

@@ -1,19 +1,19 @@
 //! Pulls images over the OCI distribution API: manifests by tag or digest, blobs streamed
-//! straight into the scanner. Anonymous, basic and bearer-token (challenge) authentication, with
-//! credentials from the command line or `~/.docker/config.json`.
+//! straight into the scanner. Authentication (basic or bearer token, see `auth`) with credentials
+//! from the command line or the Docker configuration (see `credentials`).
 
 use std::io::Read;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD as BASE64;
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, Response};
 use reqwest::header::{ACCEPT, AUTHORIZATION, WWW_AUTHENTICATE};
 use sha2::{Digest, Sha256};
 
+use super::auth::Authenticator;
+pub use super::credentials::Credentials;
+use super::credentials::{DOCKER_HUB, docker_config_credentials};
 use super::manifest::{MAX_METADATA_SIZE, ManifestSource};
 use super::store::{BlobKey, BlobStore};
 
@@ -21,8 +21,6 @@ const MANIFEST_ACCEPT: &str = "application/vnd.oci.image.index.v1+json, \
 application/vnd.oci.image.manifest.v1+json, \
 application/vnd.docker.distribution.manifest.list.v2+json, \
 application/vnd.docker.distribution.manifest.v2+json";
-
-const DOCKER_HUB: &str = "registry-1.docker.io";
 
 /// `host[:port]/name` plus a tag or digest.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,22 +87,15 @@ impl Reference {
     }
 }
 
-/// Credentials for a registry.
-#[derive(Debug, Clone)]
-pub struct Credentials {
-    /// User name.
-    pub user: String,
-    /// Password or token.
-    pub password: String,
-}
-
 /// Options for pulling from registries.
 #[derive(Debug, Clone, Default)]
 pub struct RegistryOptions {
     /// Credentials given on the command line (used for every registry).
     pub credentials: Option<Credentials>,
-    /// Registries (`host[:port]`) reached over plain http.
+    /// Registries and token services (`host[:port]`) reached over plain http.
     pub insecure: Vec<String>,
+    /// Do not print notes (such as a credential helper that failed).
+    pub quiet: bool,
 }
 
 /// One repository on one registry, with its authorization once negotiated.
@@ -112,12 +103,12 @@ pub struct RegistryStore {
     client: Client,
     base: String,
     repository: String,
-    credentials: Option<Credentials>,
-    authorization: Mutex<Option<String>>,
+    auth: Authenticator,
 }
 
 impl RegistryStore {
-    /// A client for `reference`'s repository.
+    /// A client for `reference`'s repository. Credentials come from the options, else from the
+    /// Docker configuration; a credential helper that fails leaves the pull anonymous, with a note.
     pub fn new(reference: &Reference, opts: &RegistryOptions) -> Result<Self> {
         let scheme = if opts.insecure.iter().any(|h| h == &reference.host) {
             "http"
@@ -128,19 +119,37 @@ impl RegistryStore {
             .connect_timeout(Duration::from_secs(30))
             // Layers can take long to stream; stalls are caught by the connection's keepalive.
             .timeout(None)
+            .redirect(redirect_policy())
             .user_agent(concat!("ferret/", env!("CARGO_PKG_VERSION")))
             .build()
             .context("cannot build the HTTP client")?;
-        let credentials = opts
-            .credentials
-            .clone()
-            .or_else(|| docker_config_credentials(&reference.host));
+        let credentials = match &opts.credentials {
+            Some(creds) => Some(creds.clone()),
+            None => match docker_config_credentials(&reference.host) {
+                Ok(creds) => creds,
+                Err(err) => {
+                    if !opts.quiet {
+                        eprintln!(
+                            "ferret: note: {err:#}; pulling from {} anonymously",
+                            reference.host
+                        );
+                    }
+                    None
+                }
+            },
+        };
+        let auth = Authenticator::new(
+            client.clone(),
+            &reference.host,
+            &reference.repository,
+            credentials,
+            &opts.insecure,
+        );
         Ok(Self {
             client,
             base: format!("{scheme}://{}", reference.host),
             repository: reference.repository.clone(),
-            credentials,
-            authorization: Mutex::new(None),
+            auth,
         })
     }
 
@@ -176,17 +185,15 @@ impl RegistryStore {
             if let Some(accept) = accept {
                 request = request.header(ACCEPT, accept);
             }
-            let auth = self
-                .authorization
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .clone();
-            if let Some(auth) = auth {
+            if let Some(auth) = self.auth.header()? {
                 request = request.header(AUTHORIZATION, auth);
             }
             let response = request.send().with_context(|| format!("GET {url}"))?;
             let status = response.status();
-            if status == StatusCode::UNAUTHORIZED && !challenged {
+            if status == StatusCode::UNAUTHORIZED {
+                if challenged {
+                    bail!("{}", self.auth.denied(status));
+                }
                 challenged = true;
                 let challenge = response
                     .headers()
@@ -194,9 +201,11 @@ impl RegistryStore {
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("")
                     .to_string();
-                self.authenticate(&challenge)
-                    .with_context(|| format!("cannot authenticate to {}", self.base))?;
+                self.auth.answer(&challenge)?;
                 continue;
+            }
+            if status == StatusCode::FORBIDDEN {
+                bail!("GET {url}: {}", self.auth.denied(status));
             }
             if !status.is_success() {
                 let body = response.text().unwrap_or_default();
@@ -206,56 +215,26 @@ impl RegistryStore {
             return Ok(response);
         }
     }
+}
 
-    fn authenticate(&self, challenge: &str) -> Result<()> {
-        let (scheme, params) = challenge.split_once(' ').unwrap_or((challenge, ""));
-        let header = match scheme.to_ascii_lowercase().as_str() {
-            "basic" => {
-                let Some(creds) = &self.credentials else {
-                    bail!("the registry requires credentials (--registry-user, or docker login)");
-                };
-                basic_header(creds)
-            }
-            "bearer" => format!("Bearer {}", self.fetch_token(&parse_params(params))?),
-            _ => bail!("unsupported authentication challenge {challenge:?}"),
-        };
-        *self.authorization.lock().unwrap_or_else(|e| e.into_inner()) = Some(header);
-        Ok(())
-    }
-
-    fn fetch_token(&self, params: &[(String, String)]) -> Result<String> {
-        let param = |name: &str| {
-            params
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                .map(|(_, v)| v.as_str())
-        };
-        let realm = param("realm").context("bearer challenge without realm")?;
-        let default_scope = format!("repository:{}:pull", self.repository);
-        let mut query = vec![("scope", param("scope").unwrap_or(&default_scope))];
-        if let Some(service) = param("service") {
-            query.push(("service", service));
+/// Follows at most 10 redirects (blob downloads are often redirected to storage), never from
+/// https down to plain http. reqwest drops the `Authorization` header when a redirect leaves the
+/// host, so the token stays with the registry.
+fn redirect_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let downgrade = attempt.url().scheme() == "http"
+            && attempt
+                .previous()
+                .last()
+                .is_some_and(|prev| prev.scheme() == "https");
+        if downgrade {
+            attempt.error("refusing a redirect from https to plain http")
+        } else if attempt.previous().len() > 10 {
+            attempt.error("too many redirects")
+        } else {
+            attempt.follow()
         }
-        let url = reqwest::Url::parse_with_params(realm, &query)
-            .with_context(|| format!("bad token realm {realm:?}"))?;
-        let mut request = self.client.get(url);
-        if let Some(creds) = &self.credentials {
-            request = request.header(AUTHORIZATION, basic_header(creds));
-        }
-        let response = request.send().with_context(|| format!("GET {realm}"))?;
-        let status = response.status();
-        if !status.is_success() {
-            bail!("token endpoint {realm} answered HTTP {status}");
-        }
-        let body: serde_json::Value = response
-            .json()
-            .with_context(|| format!("token endpoint {realm} did not answer JSON"))?;
-        body.get("token")
-            .or_else(|| body.get("access_token"))
-            .and_then(|t| t.as_str())
-            .map(str::to_string)
-            .with_context(|| format!("token endpoint {realm} returned no token"))
-    }
+    })
 }
 
 impl BlobStore for RegistryStore {
@@ -285,73 +264,6 @@ impl ManifestSource for RegistryStore {
     }
 }
 
-fn basic_header(creds: &Credentials) -> String {
-    format!(
-        "Basic {}",
-        BASE64.encode(format!("{}:{}", creds.user, creds.password))
-    )
-}
-
-/// `key="value", key=value` pairs of an authentication challenge.
-fn parse_params(text: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut rest = text.trim();
-    while !rest.is_empty() {
-        let Some((key, after)) = rest.split_once('=') else {
-            break;
-        };
-        let key = key.trim().trim_start_matches(',').trim().to_string();
-        let (value, remaining) = if let Some(quoted) = after.strip_prefix('"') {
-            match quoted.find('"') {
-                Some(end) => (&quoted[..end], &quoted[end + 1..]),
-                None => (quoted, ""),
-            }
-        } else {
-            match after.find(',') {
-                Some(end) => (&after[..end], &after[end..]),
-                None => (after, ""),
-            }
-        };
-        out.push((key, value.to_string()));
-        rest = remaining.trim_start_matches([',', ' ']);
-    }
-    out
-}
-
-/// Credentials for `host` from `$DOCKER_CONFIG/config.json` or `~/.docker/config.json`.
-fn docker_config_credentials(host: &str) -> Option<Credentials> {
-    let dir = std::env::var_os("DOCKER_CONFIG")
-        .map(std::path::PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".docker")))?;
-    let text = std::fs::read(dir.join("config.json")).ok()?;
-    let config: serde_json::Value = serde_json::from_slice(&text).ok()?;
-    let auths = config.get("auths")?.as_object()?;
-    let hub = host == DOCKER_HUB;
-    let entry = auths.iter().find_map(|(key, value)| {
-        let key_host = key
-            .trim_start_matches("https://")
-            .trim_start_matches("http://")
-            .split('/')
-            .next()
-            .unwrap_or("");
-        (key_host == host || (hub && (key_host == "index.docker.io" || key_host == "docker.io")))
-            .then_some(value)
-    })?;
-    if let Some(auth) = entry.get("auth").and_then(|a| a.as_str()) {
-        let decoded = BASE64.decode(auth).ok()?;
-        let decoded = String::from_utf8(decoded).ok()?;
-        let (user, password) = decoded.split_once(':')?;
-        return Some(Credentials {
-            user: user.to_string(),
-            password: password.to_string(),
-        });
-    }
-    Some(Credentials {
-        user: entry.get("username")?.as_str()?.to_string(),
-        password: entry.get("password")?.as_str()?.to_string(),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -373,15 +285,5 @@ mod tests {
         );
         assert!(Reference::parse("Not A Ref").is_err());
         assert!(Reference::parse("host.io/app@sha256:abc").is_err());
-    }
-
-    #[test]
-    fn bearer_challenge_params_parse() {
-        let p = parse_params(
-            r#"realm="https://auth.example/token",service="reg",scope="repository:a/b:pull,push""#,
-        );
-        assert_eq!(p[0], ("realm".into(), "https://auth.example/token".into()));
-        assert_eq!(p[1], ("service".into(), "reg".into()));
-        assert_eq!(p[2], ("scope".into(), "repository:a/b:pull,push".into()));
     }
 }
