@@ -213,8 +213,9 @@ const REGEX_SIZE_LIMIT: usize = 8 << 20;
 pub fn parse_rule_file(name: &str, text: &str) -> Result<Vec<Rule>> {
     let file: RuleFile =
         toml::from_str(text).with_context(|| format!("{name}: invalid rule file"))?;
+    use rayon::prelude::*;
     file.rule
-        .into_iter()
+        .into_par_iter()
         .map(|spec| {
             let line = line_of(text, spec.id.span().start);
             compile_rule(spec, &format!("{name}:{line}"))
@@ -234,10 +235,12 @@ pub fn load_rule_file(path: &Path) -> Result<Vec<Rule>> {
 /// A verifier for a rule id that does not exist is skipped here (`ferret rules check
 /// rules/verify.toml` and the tests fail on it, so ids stay in sync).
 pub fn embedded_rules() -> Result<Vec<Rule>> {
-    let mut rules = Vec::new();
-    for (name, text) in EMBEDDED_RULE_FILES {
-        rules.extend(parse_rule_file(&format!("rules/{name}"), text)?);
-    }
+    use rayon::prelude::*;
+    let files = EMBEDDED_RULE_FILES
+        .par_iter()
+        .map(|(name, text)| parse_rule_file(&format!("rules/{name}"), text))
+        .collect::<Result<Vec<_>>>()?;
+    let mut rules: Vec<Rule> = files.into_iter().flatten().collect();
     attach_verifiers(&mut rules, embedded_verifiers()?, "rules/verify.toml")?;
     Ok(rules)
 }
@@ -269,8 +272,10 @@ pub fn attach_verifiers(
 
 /// Parses rules given inline in a config file (already deserialized).
 pub fn compile_specs(specs: Vec<RuleSpec>, source: &str) -> Result<Vec<Rule>> {
+    // Compiling patterns is most of ferret's start-up; a pre-commit hook waits for it.
+    use rayon::prelude::*;
     specs
-        .into_iter()
+        .into_par_iter()
         .map(|spec| {
             let at = format!("{source} (rule {})", spec.id.get_ref());
             compile_rule(spec, &at)
