@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use support::mock_provider::{MockProvider, Recorded, Reply};
+use support::verification_statuses as statuses;
 use support::{TestDir, ferret, json_findings};
 
 const CORPUS_RULES: &str = concat!(
@@ -57,30 +58,6 @@ fn assert_no_secret(output: &Output, secrets: &[&str]) {
     for s in secrets {
         assert!(!all.contains(s), "output contains a full secret:\n{all}");
     }
-}
-
-/// `(file name, status, detail)` of each finding of `rule`, sorted by file name.
-fn statuses(findings: &[Value], rule: &str) -> Vec<(String, String, String)> {
-    let mut out: Vec<_> = findings
-        .iter()
-        .filter(|f| f["rule_id"] == rule)
-        .map(|f| {
-            let path = f["path"].as_str().unwrap_or_default();
-            (
-                path.rsplit('/').next().unwrap_or(path).to_string(),
-                f["verification"]["status"]
-                    .as_str()
-                    .unwrap_or("none")
-                    .to_string(),
-                f["verification"]["detail"]
-                    .as_str()
-                    .unwrap_or("")
-                    .to_string(),
-            )
-        })
-        .collect();
-    out.sort();
-    out
 }
 
 fn endpoint(provider: &str, mock: &MockProvider) -> String {

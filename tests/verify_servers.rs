@@ -34,28 +34,9 @@ fn assert_no_secret(output: &Output, secrets: &[&str]) {
     }
 }
 
-/// `(file name, status, detail)` of each finding of `rule`, sorted by file name.
+/// `(file name, status, detail)` of each finding of `rule` in `output`, sorted by file name.
 fn statuses(output: &Output, rule: &str) -> Vec<(String, String, String)> {
-    let mut out: Vec<_> = json_findings(output)
-        .iter()
-        .filter(|f| f["rule_id"] == rule)
-        .map(|f| {
-            let path = f["path"].as_str().unwrap_or_default();
-            (
-                path.rsplit('/').next().unwrap_or(path).to_string(),
-                f["verification"]["status"]
-                    .as_str()
-                    .unwrap_or("none")
-                    .to_string(),
-                f["verification"]["detail"]
-                    .as_str()
-                    .unwrap_or("")
-                    .to_string(),
-            )
-        })
-        .collect();
-    out.sort();
-    out
+    support::verification_statuses(&json_findings(output), rule)
 }
 
 /// A port nothing listens on (it was free a moment ago).

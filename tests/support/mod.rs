@@ -94,3 +94,27 @@ pub mod mock_http;
 pub mod mock_provider;
 pub mod test_registry;
 pub mod test_repo;
+
+/// `(file name, verification status, detail)` of each finding of `rule`, sorted by file name.
+#[allow(dead_code)] // Not every test binary verifies.
+pub fn verification_statuses(
+    findings: &[serde_json::Value],
+    rule: &str,
+) -> Vec<(String, String, String)> {
+    let mut out: Vec<_> = findings
+        .iter()
+        .filter(|f| f["rule_id"] == rule)
+        .map(|f| {
+            let path = f["path"].as_str().unwrap_or_default();
+            let text =
+                |v: &serde_json::Value, default: &str| v.as_str().unwrap_or(default).to_string();
+            (
+                path.rsplit('/').next().unwrap_or(path).to_string(),
+                text(&f["verification"]["status"], "none"),
+                text(&f["verification"]["detail"], ""),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
