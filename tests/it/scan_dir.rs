@@ -1,17 +1,16 @@
 //! `ferret scan dir` and `ferret scan stdin` end to end: the real binary on temporary trees.
 
-mod support;
 
 use std::path::Path;
 
-use support::{TestDir, ferret, json_findings, rule_path_lines};
+use crate::support::{TestDir, ferret, json_findings, rule_path_lines};
 
 const TOKEN: &str = "tst_Qm3kV8zR1tW6yB0nC4xL7pJ2";
 const TOKEN2: &str = "tst_Zp9Rt4VbN8wKc2Lm5Xq7Hs3D";
 const LOW: &str = "tlo_Hq3nV9xTz2Lk8WbR5pYc7Dm1";
 
 fn rules_file() -> String {
-    support::test_rules_file()
+    crate::support::test_rules_file()
 }
 
 /// Runs `ferret scan dir <dir> --format json --rules test-rules.toml <extra>` and returns the output.

@@ -1,7 +1,6 @@
 //! `ferret scan ci-log`, `scan github-actions` and `scan gitlab-ci` on realistic logs of each
 //! provider (tests/corpus/ci-logs/), the API commands against a mock API on 127.0.0.1.
 
-mod support;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -10,8 +9,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
-use support::mock_http::{MockServer, Reply, Request};
-use support::{TestDir, ferret, json_findings};
+use crate::support::mock_http::{MockServer, Reply, Request};
+use crate::support::{TestDir, ferret, json_findings};
 
 const GHP_ENV: &str = "ghp_U8JZpDE0iGXlD6gNCFbaEPFjbD0kH8Oool8D";
 const GHP_WRAPPED: &str = "ghp_klZDOCj2ISaJiHkTj0rLGlkoMXGjtEkDnNfr";

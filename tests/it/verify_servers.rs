@@ -2,14 +2,13 @@
 //! URLs log in and close) and the Azurite storage emulator (Shared Key-signed requests). Every test
 //! also checks that no password or key appears in ferret's output.
 
-mod support;
 
 use std::net::TcpListener;
 use std::process::Output;
 
-use support::azurite::Azurite;
-use support::db_server::DbServer;
-use support::{TestDir, ferret, json_findings};
+use crate::support::azurite::Azurite;
+use crate::support::db_server::DbServer;
+use crate::support::{TestDir, ferret, json_findings};
 
 /// Runs `ferret scan dir DIR --format json --verify` with more arguments.
 fn scan(dir: &TestDir, args: &[&str]) -> Output {
@@ -36,7 +35,7 @@ fn assert_no_secret(output: &Output, secrets: &[&str]) {
 
 /// `(file name, status, detail)` of each finding of `rule` in `output`, sorted by file name.
 fn statuses(output: &Output, rule: &str) -> Vec<(String, String, String)> {
-    support::verification_statuses(&json_findings(output), rule)
+    crate::support::verification_statuses(&json_findings(output), rule)
 }
 
 /// A port nothing listens on (it was free a moment ago).

@@ -1,17 +1,16 @@
 //! `ferret scan image`: real images built with umoci/skopeo and hand-written `docker save` tars,
 //! plus a real registry (Debian's docker-registry) on 127.0.0.1.
 
-mod support;
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
 use serde_json::{Value, json};
-use support::test_image::{
+use crate::support::test_image::{
     HandTar, LayerEntry, TestImage, digest, github_token, gzip_multi, layer_tar, zstd_multi,
 };
-use support::test_registry::{Registry, TokenPolicy, TokenRegistry};
-use support::{TestDir, ferret, json_findings};
+use crate::support::test_registry::{Registry, TokenPolicy, TokenRegistry};
+use crate::support::{TestDir, ferret, json_findings};
 
 /// What each finding says: (secret, where, removed-in-layer).
 type Seen = BTreeSet<(String, String, Option<u64>)>;
@@ -78,7 +77,7 @@ fn build_layered_image() -> Planted {
     inner
         .append_data(&mut header, "conf/deploy.yml", body.as_bytes())
         .unwrap();
-    let tgz = support::test_image::gzip_multi(&inner.into_inner().unwrap());
+    let tgz = crate::support::test_image::gzip_multi(&inner.into_inner().unwrap());
 
     let image = TestImage::new();
     image
@@ -124,7 +123,7 @@ fn every_planted_secret_is_found_in_every_image_format() {
         &format!("oci:{}:v1", zstd_layout.display()),
         &["--dest-compress-format", "zstd"],
     );
-    support::test_image::run(
+    crate::support::test_image::run(
         "skopeo",
         &[
             "copy",
@@ -674,7 +673,7 @@ fn bearer_token_registries_are_pulled_anonymously_or_with_credentials() {
     let token_requests = public.token_requests();
     assert!(!token_requests.is_empty());
     for request in &token_requests {
-        let query = support::test_registry::query_pairs(&request.target);
+        let query = crate::support::test_registry::query_pairs(&request.target);
         assert!(
             query.contains(&("service".into(), "test-registry".into())),
             "{query:?}"

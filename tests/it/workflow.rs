@@ -1,17 +1,16 @@
 //! ferret in people's workflows: baselines, the plain git hook, the GitHub annotations format.
 
-mod support;
 
 use std::path::Path;
 
-use support::{TestDir, ferret, json_findings, rule_path_lines};
+use crate::support::{TestDir, ferret, json_findings, rule_path_lines};
 
 const OLD1: &str = "tst_Qm3kV8zR1tW6yB0nC4xL7pJ2";
 const OLD2: &str = "tst_Zp9Rt4VbN8wKc2Lm5Xq7Hs3D";
 const NEW: &str = "tst_Hq3nV9xTz2Lk8WbR5pYc7Dm1";
 
 fn rules_file() -> String {
-    support::test_rules_file()
+    crate::support::test_rules_file()
 }
 
 #[test]

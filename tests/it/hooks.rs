@@ -2,13 +2,12 @@
 //! repository's `.pre-commit-hooks.yaml`, the plain hook from `ferret hook install`, and the GitHub
 //! Action's scan script on a pull-request range.
 
-mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use support::test_repo::TestRepo;
-use support::{ferret, test_rules_file};
+use crate::support::test_repo::TestRepo;
+use crate::support::{ferret, test_rules_file};
 
 const TOKEN: &str = "tst_Qm3kV8zR1tW6yB0nC4xL7pJ2";
 const TOKEN2: &str = "tst_Zp9Rt4VbN8wKc2Lm5Xq7Hs3D";

@@ -2,12 +2,11 @@
 //! is reported (placeholders, hashes, UUIDs, lock files, i18n strings, binaries, allowed lines), and
 //! the SARIF report of it validates against the OASIS schema.
 
-mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
 
-use support::{ferret, json_findings, rule_path_lines};
+use crate::support::{ferret, json_findings, rule_path_lines};
 
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/dir")

@@ -1,5 +1,4 @@
 //! Helpers shared by the integration tests: each test runs the real `ferret` binary.
-#![allow(dead_code)]
 
 pub mod test_image;
 

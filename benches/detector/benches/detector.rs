@@ -1,7 +1,7 @@
 //! Throughput of the detector (prefilter + matcher) on a large mixed input: source code, config
 //! files, minified JavaScript and logs, with a few secrets planted.
 //!
-//! Run with `cargo bench --bench detector`.
+//! Run with `cargo bench` in benches/detector/.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ferret::detect::rules::embedded_rules;
