@@ -160,6 +160,14 @@ impl Finding {
         if let Some(rotate) = &self.rotate {
             map.insert("rotate".into(), json!(&**rotate));
         }
+        if let Some(root) = self.origin.root() {
+            // `path` is relative to this directory; recorded absolute so reports of one tree agree
+            // however its root was spelt.
+            map.insert(
+                "root".into(),
+                json!(crate::report::roots::absolute_root(root)),
+            );
+        }
         if let Some(v) = &self.verification {
             map.insert(
                 "verification".into(),

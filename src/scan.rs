@@ -222,7 +222,9 @@ impl Scanner {
         let result = loop {
             let filled = match fill(&mut reader, &mut buf, CHUNK_SIZE) {
                 Ok(eof) => eof,
-                Err(e) => break Err(e).with_context(|| format!("cannot read {}", origin.path())),
+                Err(e) => {
+                    break Err(e).with_context(|| format!("cannot read {}", origin.full_path()));
+                }
             };
             if first {
                 first = false;

@@ -7,7 +7,7 @@ use anyhow::Result;
 use super::ReportOptions;
 use crate::finding::Finding;
 
-const HEADER: [&str; 12] = [
+const HEADER: [&str; 13] = [
     "rule_id",
     "rule_name",
     "severity",
@@ -20,6 +20,7 @@ const HEADER: [&str; 12] = [
     "origin",
     "verification",
     "rotate",
+    "root",
 ];
 
 /// Writes findings as CSV.
@@ -46,6 +47,10 @@ pub fn write_csv(out: &mut dyn Write, findings: &[Finding], opts: &ReportOptions
             &origin,
             verification,
             f.rotate.as_deref().unwrap_or(""),
+            &f.origin
+                .root()
+                .map(super::roots::absolute_root)
+                .unwrap_or_default(),
         ])?;
     }
     writer.flush()?;

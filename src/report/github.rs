@@ -37,7 +37,8 @@ pub fn write_github(
         writeln!(
             out,
             "::{level} file={},line={},endLine={},col={},title={}::{}",
-            escape_property(f.path()),
+            // Annotations name files from the workspace (the working directory of the job).
+            escape_property(&f.origin.full_path()),
             f.line,
             f.end_line,
             f.column,

@@ -5,6 +5,7 @@ pub mod baseline;
 pub mod csv;
 pub mod github;
 pub mod json;
+pub mod roots;
 pub mod sarif;
 pub mod text;
 

@@ -25,6 +25,11 @@ pub fn write_sarif(
     summary: &Summary,
     opts: &ReportOptions,
 ) -> Result<()> {
+    let roots = super::roots::Roots::of(findings);
+    let base_ids: serde_json::Map<String, Value> = roots
+        .iter()
+        .map(|(id, abs)| (id, json!({"uri": file_uri(abs)})))
+        .collect();
     let rule_index: HashMap<&str, usize> =
         rules.iter().enumerate().map(|(i, r)| (&*r.id, i)).collect();
     let driver = json!({
@@ -51,7 +56,7 @@ pub fn write_sarif(
         .map(|(i, chunk)| {
             let results: Vec<Value> = chunk
                 .iter()
-                .map(|f| result(f, rule_index.get(&*f.rule_id).copied(), opts))
+                .map(|f| result(f, rule_index.get(&*f.rule_id).copied(), &roots, opts))
                 .collect();
             let mut notifications: Vec<Value> = summary
                 .errors
@@ -69,7 +74,7 @@ pub fn write_sarif(
                     "message": {"text": format!("{dropped} findings left out: GitHub code scanning accepts at most {} results per file", MAX_RESULTS_PER_RUN * MAX_RUNS)},
                 }));
             }
-            json!({
+            let mut run = json!({
                 "tool": {"driver": driver},
                 "automationDetails": {"id": format!("ferret/{i}")},
                 "invocations": [{
@@ -78,7 +83,11 @@ pub fn write_sarif(
                 }],
                 "results": results,
                 "columnKind": "utf16CodeUnits",
-            })
+            });
+            if !base_ids.is_empty() {
+                run["originalUriBaseIds"] = Value::Object(base_ids.clone());
+            }
+            run
         })
         .collect();
     let log = json!({
@@ -148,7 +157,12 @@ fn rule_descriptor(rule: &Rule) -> Value {
     d
 }
 
-fn result(f: &Finding, rule_index: Option<usize>, opts: &ReportOptions) -> Value {
+fn result(
+    f: &Finding,
+    rule_index: Option<usize>,
+    roots: &super::roots::Roots,
+    opts: &ReportOptions,
+) -> Value {
     let mut properties = f.origin.sarif_properties();
     properties.insert("fingerprint".into(), json!(f.fingerprint));
     properties.insert("severity".into(), json!(f.severity.as_str()));
@@ -194,7 +208,15 @@ fn result(f: &Finding, rule_index: Option<usize>, opts: &ReportOptions) -> Value
     if let Some(i) = rule_index {
         r["ruleIndex"] = json!(i);
     }
+    if let Some(id) = f.origin.root().and_then(|root| roots.base_id_of(root)) {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uriBaseId"] = json!(id);
+    }
     r
+}
+
+/// A `file://` URI for an absolute directory (with its trailing `/`), percent-encoded.
+fn file_uri(abs_dir: &str) -> String {
+    format!("file://{}", crate::uri::encode_path(abs_dir))
 }
 
 /// A URI reference for a reported path: relative paths stay relative (GitHub resolves them against
@@ -231,5 +253,6 @@ mod tests {
         assert_eq!(artifact_uri("./src/a b.py"), "src/a%20b.py");
         assert_eq!(artifact_uri("/tmp/x%y"), "file:///tmp/x%25y");
         assert_eq!(pascal_case("github-pat-classic"), "GithubPatClassic");
+        assert_eq!(file_uri("/tmp/a b/é/"), "file:///tmp/a%20b/%C3%A9/");
     }
 }

@@ -42,14 +42,26 @@ pub fn write_text(
     opts: &ReportOptions,
 ) -> Result<()> {
     let p = if opts.color { &COLOR } else { &PLAIN };
-    let mut current_path: Option<&str> = None;
+    let roots = super::roots::Roots::of(findings);
+    // One root: paths are relative to it and it is said once. Several: each path says its root.
+    if roots.len() == 1
+        && let Some((_, abs)) = roots.iter().next()
+    {
+        writeln!(out, "{}root: {abs}{}\n", p.dim, p.reset)?;
+    }
+    let mut current_path: Option<String> = None;
     for f in findings {
-        if current_path != Some(f.path()) {
+        let shown = if roots.len() > 1 {
+            f.origin.full_path()
+        } else {
+            f.path().to_string()
+        };
+        if current_path.as_deref() != Some(shown.as_str()) {
             if current_path.is_some() {
                 writeln!(out)?;
             }
-            writeln!(out, "{}{}{}", p.bold, f.path(), p.reset)?;
-            current_path = Some(f.path());
+            writeln!(out, "{}{}{}", p.bold, shown, p.reset)?;
+            current_path = Some(shown);
         }
         let sev_color = match f.severity {
             Severity::Critical | Severity::High => p.red,

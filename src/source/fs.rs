@@ -115,7 +115,11 @@ fn root_prefix_len(entry: &ignore::DirEntry, shown: &str) -> usize {
         root = root.parent().unwrap_or(root);
     }
     if entry.depth() == 0 {
-        // A file given directly as a root: match on its own name.
+        // A file given directly (as pre-commit passes staged files): a relative name is relative to
+        // the working directory, which is the root; an absolute one is shown by its own name.
+        if entry.path().is_relative() {
+            return 0;
+        }
         let name_len = entry.file_name().len();
         return shown.len().saturating_sub(name_len);
     }
@@ -147,9 +151,16 @@ fn scan_file(
         ScanStats::bump(&scanner.stats.skipped_too_large);
         return Ok(());
     }
+    // `root_len` comes from byte lengths of lossily converted names: never split inside a character.
+    let root_len = if shown.is_char_boundary(root_len) {
+        root_len
+    } else {
+        0
+    };
+    let (root, relative) = shown.split_at(root_len);
     let origin = Arc::new(Origin::File {
-        path: shown,
-        root_len,
+        path: relative.to_string(),
+        root: Arc::from(root),
     });
     if len > READ_WHOLE_LIMIT {
         return scanner.scan_reader(file, origin, state);

@@ -16,12 +16,12 @@ use serde::Serialize;
 pub enum Origin {
     /// A file on disk.
     File {
-        /// Path as walked (relative to the working directory when the root was relative).
+        /// Path relative to the scan root (the file's name when the file itself was the root).
         path: String,
-        /// Length of the scan root's prefix in `path` (root and separator), for root-relative
-        /// matching of path allowlists.
+        /// The scan root as given on the command line, with its trailing separator ("" for the
+        /// working directory). Reports record it once instead of in every path.
         #[serde(skip)]
-        root_len: usize,
+        root: std::sync::Arc<str>,
     },
     /// A blob in git history, with the commit that first introduced it at `path`.
     Git {
@@ -98,9 +98,23 @@ impl Origin {
 
     /// The path relative to the scan root, which path allowlists match.
     pub fn relative_path(&self) -> &str {
+        self.path()
+    }
+
+    /// The directory the path is relative to, when it is one on this machine (files on disk): as
+    /// given, "" for the working directory.
+    pub fn root(&self) -> Option<&str> {
         match self {
-            Origin::File { path, root_len } => path.get(*root_len..).unwrap_or(path),
-            _ => self.path(),
+            Origin::File { root, .. } => Some(root),
+            _ => None,
+        }
+    }
+
+    /// The path as it was reached from the working directory: root and relative path joined.
+    pub fn full_path(&self) -> String {
+        match self {
+            Origin::File { path, root } => format!("{root}{path}"),
+            _ => self.path().to_string(),
         }
     }
 

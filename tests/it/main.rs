@@ -8,6 +8,7 @@ mod corpus;
 mod git;
 mod hooks;
 mod image;
+mod report_paths;
 mod rules;
 mod scan_dir;
 mod verify;

@@ -1,6 +1,5 @@
 //! `ferret scan dir` and `ferret scan stdin` end to end: the real binary on temporary trees.
 
-
 use std::path::Path;
 
 use crate::support::{TestDir, ferret, json_findings, rule_path_lines};
@@ -379,9 +378,15 @@ fn every_format_writes_the_findings() {
     let sarif: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
     let result = &sarif["runs"][0]["results"][0];
     assert_eq!(result["ruleId"], "test-token");
-    assert_eq!(
-        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-        "src/app%20config.txt"
+    // Relative to the scan root `src`, which the run records as its %SRCROOT%.
+    let location = &result["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!(location["uri"], "app%20config.txt");
+    assert_eq!(location["uriBaseId"], "%SRCROOT%");
+    assert!(
+        sarif["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("/src/")
     );
     assert_eq!(
         result["locations"][0]["physicalLocation"]["region"]["startLine"],

@@ -117,3 +117,33 @@ pub fn verification_statuses(
     out.sort();
     out
 }
+
+/// Asserts that the SARIF file at `sarif` validates against the OASIS SARIF 2.1.0 schema in
+/// `../shared/schemas/` (with Python's jsonschema, which `.ci/setup` installs).
+pub fn assert_valid_sarif(sarif: &Path) {
+    let schema =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/schemas/sarif-schema-2.1.0.json");
+    assert!(
+        schema.is_file(),
+        "the SARIF schema is expected at {}",
+        schema.display()
+    );
+    let check = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import json,sys,jsonschema\n\
+             schema=json.load(open(sys.argv[1])); doc=json.load(open(sys.argv[2]))\n\
+             jsonschema.validate(doc, schema, cls=jsonschema.Draft4Validator)",
+        )
+        .arg(&schema)
+        .arg(sarif)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        check.status.success(),
+        "SARIF {} does not validate:\n{}\n{}",
+        sarif.display(),
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+}
