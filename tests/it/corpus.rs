@@ -3,7 +3,6 @@
 //! the SARIF report of it validates against the OASIS schema.
 
 use std::path::{Path, PathBuf};
-use std::process::Command as StdCommand;
 
 use crate::support::{assert_valid_sarif, ferret, json_findings, rule_path_lines};
 
