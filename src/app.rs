@@ -19,6 +19,7 @@ use crate::detect::rules::{compile_specs, embedded_rules, load_rule_file};
 use crate::detect::{Detector, Rule, examples::check_examples};
 use crate::filter::{Filter, IGNORE_FILE_NAME, load_baseline};
 use crate::finding::{Finding, VerificationStatus};
+use crate::progress;
 use crate::report::{self, Format, ReportOptions, Summary};
 use crate::scan::Scanner;
 use crate::source;
@@ -231,7 +232,12 @@ where
         color: match common.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => common.output.is_none() && std::io::stdout().is_terminal(),
+            // anstream's choice honours NO_COLOR, CLICOLOR, CLICOLOR_FORCE and TERM=dumb.
+            ColorChoice::Auto => {
+                common.output.is_none()
+                    && anstream::AutoStream::choice(&std::io::stdout())
+                        != anstream::ColorChoice::Never
+            }
         },
     };
 
@@ -246,6 +252,9 @@ where
         let collector = s.spawn(move || collect(rx, stream.then_some(out), &collector_opts));
         let result = std::thread::scope(|inner| {
             if show_progress {
+                // Started before the source runs, so the phases it announces are all shown.
+                progress::start();
+                progress::phase("scanning");
                 inner.spawn(|| print_progress(&scanner, &done));
             }
             // A panic in a source must not leave the report thread waiting for a sender that never
@@ -507,26 +516,19 @@ fn summarise(scanner: &Scanner, findings: &[Finding], elapsed: Duration) -> Summ
     }
 }
 
-/// Redraws a one-line progress counter on stderr until `done`.
+/// Keeps the progress line's totals current until `done`.
 fn print_progress(scanner: &Scanner, done: &AtomicBool) {
-    let mut drawn = false;
     let started = Instant::now();
     while !done.load(Ordering::Relaxed) {
-        std::thread::sleep(Duration::from_millis(100));
-        if started.elapsed() < Duration::from_millis(500) {
-            continue;
-        }
         let s = &scanner.stats;
-        eprint!(
-            "\r\x1b[Kscanning: {} blobs, {}",
+        progress::totals(
             s.blobs.load(Ordering::Relaxed),
-            report::human_bytes(s.bytes.load(Ordering::Relaxed))
+            s.bytes.load(Ordering::Relaxed),
+            started.elapsed(),
         );
-        drawn = true;
+        std::thread::sleep(Duration::from_millis(100));
     }
-    if drawn {
-        eprint!("\r\x1b[K");
-    }
+    progress::finish();
 }
 
 fn list_rules(rule_files: &[PathBuf], json: bool) -> Result<Outcome> {

@@ -112,6 +112,7 @@ pub enum ScanTarget {
 
 /// `ferret scan image`.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Input")]
 pub struct ImageArgs {
     /// Images to scan: a `docker save` tar, an OCI layout directory, an `oci-archive` tar, or a
     /// registry reference (`host[:port]/name:tag` or `...@sha256:...`), pulled without a Docker
@@ -143,6 +144,7 @@ pub struct ImageArgs {
 
 /// `ferret scan ci-log`.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Input")]
 pub struct CiLogArgs {
     /// Log files (plain, .gz, run-logs .zip) or directories holding them.
     #[arg(required = true, value_name = "PATH")]
@@ -161,6 +163,7 @@ pub struct CiLogArgs {
 
 /// `ferret scan github-actions`.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Input")]
 pub struct GithubActionsArgs {
     /// The repository, OWNER/REPO.
     #[arg(value_name = "OWNER/REPO")]
@@ -196,6 +199,7 @@ pub struct GithubActionsArgs {
 
 /// `ferret scan gitlab-ci`.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Input")]
 pub struct GitlabCiArgs {
     /// The project: numeric id or GROUP/PROJECT path.
     #[arg(value_name = "PROJECT")]
@@ -231,6 +235,7 @@ pub struct GitlabCiArgs {
 
 /// `ferret scan git`.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Input")]
 pub struct GitArgs {
     /// Repository: a work tree, a bare repository, a .git directory, or a URL to clone
     /// (https://, ssh://, git://, file://, user@host:path) into a temporary directory.
@@ -257,6 +262,7 @@ pub struct GitArgs {
 
 /// `ferret scan dir`.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Input")]
 pub struct DirArgs {
     /// Files or directories to scan.
     #[arg(required = true, value_name = "PATH")]
@@ -277,6 +283,7 @@ pub struct DirArgs {
 
 /// `ferret scan stdin`.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Input")]
 pub struct StdinArgs {
     /// Name standard input is given in reports.
     #[arg(long, default_value = "(stdin)", value_name = "NAME")]
@@ -329,71 +336,82 @@ pub enum ColorChoice {
 #[derive(Debug, Args, Clone)]
 pub struct CommonArgs {
     /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text, help_heading = "Output")]
     pub format: Format,
     /// Write the report to FILE instead of standard output.
-    #[arg(long, short = 'o', value_name = "FILE")]
+    #[arg(long, short = 'o', value_name = "FILE", help_heading = "Output")]
     pub output: Option<PathBuf>,
     /// Configuration file (default: ferret.toml or .ferret.toml at the scan root).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Detection")]
     pub config: Option<PathBuf>,
     /// Add the rules of this file to the built-in ones (repeatable).
-    #[arg(long = "rules", value_name = "FILE")]
+    #[arg(long = "rules", value_name = "FILE", help_heading = "Detection")]
     pub rule_files: Vec<PathBuf>,
     /// Turn off a rule by id (repeatable).
-    #[arg(long, value_name = "RULE_ID")]
+    #[arg(long, value_name = "RULE_ID", help_heading = "Detection")]
     pub disable_rule: Vec<String>,
     /// Print secrets in full instead of redacted.
-    #[arg(long, visible_alias = "no-redact")]
+    #[arg(long, visible_alias = "no-redact", help_heading = "Output")]
     pub show_secrets: bool,
     /// Report only findings whose fingerprint is not in this baseline (a ferret JSON report or a
     /// file written by `ferret baseline create`).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Detection")]
     pub baseline: Option<PathBuf>,
     /// File of fingerprints to ignore (default: .ferretignore at the scan root).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Detection")]
     pub ignore_file: Option<PathBuf>,
     /// Lowest severity that makes the scan exit 1.
-    #[arg(long, value_enum, default_value_t = FailOn::Low)]
+    #[arg(long, value_enum, default_value_t = FailOn::Low, help_heading = "Output")]
     pub fail_on: FailOn,
     /// Skip files and blobs larger than this (e.g. 500K, 25MB, 1G); they are counted as skipped.
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, help_heading = "Detection")]
     pub max_file_size: Option<u64>,
     /// Scan content that looks binary (it is skipped and counted by default).
-    #[arg(long)]
+    #[arg(long, help_heading = "Detection")]
     pub scan_binary: bool,
     /// Worker threads (default: one per core).
-    #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
+    #[arg(
+        long,
+        short = 'j',
+        value_name = "N",
+        default_value_t = 0,
+        help_heading = "Detection"
+    )]
     pub threads: usize,
     /// When to colour text output.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, help_heading = "Output")]
     pub color: ColorChoice,
     /// Do not print the summary line or progress on standard error.
-    #[arg(long, short = 'q')]
+    #[arg(long, short = 'q', help_heading = "Output")]
     pub quiet: bool,
     /// Ask each secret's provider whether it works (read-only "who am I" requests, each distinct
     /// secret at most once, only to the provider's documented https host). Findings become
     /// verified, invalid or unknown; invalid ones no longer fail the scan.
-    #[arg(long)]
+    #[arg(long, help_heading = "Verification")]
     pub verify: bool,
     /// Report only findings the provider accepted (implies --verify).
-    #[arg(long)]
+    #[arg(long, help_heading = "Verification")]
     pub only_verified: bool,
     /// Verification requests in flight at once.
-    #[arg(long, value_name = "N", default_value_t = 8)]
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 8,
+        help_heading = "Verification"
+    )]
     pub verify_concurrency: usize,
     /// Timeout of one verification request (e.g. 10s, 500ms).
-    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = crate::verify::parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = crate::verify::parse_duration, help_heading = "Verification")]
     pub verify_timeout: std::time::Duration,
     /// Remember verification answers in FILE (keyed by a hash; secrets are never stored) so
     /// repeated scans do not send secrets again.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Verification")]
     pub verify_cache: Option<PathBuf>,
     /// Ask again when a cached answer is older than this (e.g. 24h, 7d).
-    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = crate::verify::parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = crate::verify::parse_duration, help_heading = "Verification")]
     pub verify_cache_max_age: std::time::Duration,
     /// For tests: send PROVIDER's checks to this base URL instead (plain http only to loopback).
-    #[arg(long, value_name = "PROVIDER=URL", value_parser = crate::verify::parse_endpoint)]
+    #[arg(long, value_name = "PROVIDER=URL", value_parser = crate::verify::parse_endpoint, help_heading = "Verification", hide = true)]
     pub verify_endpoint: Vec<(String, String)>,
 }
 

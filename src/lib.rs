@@ -8,6 +8,7 @@ pub mod detect;
 pub mod filter;
 pub mod finding;
 pub mod hook;
+pub mod progress;
 pub mod report;
 pub mod scan;
 pub mod source;

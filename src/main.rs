@@ -8,9 +8,26 @@ fn main() -> ExitCode {
     let cli = ferret::cli::Cli::parse();
     match ferret::app::run(cli) {
         Ok(outcome) => ExitCode::from(outcome as u8),
+        // The reader went away (`ferret ... | head`): nothing left to say to it, and no error to
+        // report. Output is only cut short when there was something to print, so the run counts
+        // as one with findings: a gate behind `set -o pipefail` must not pass by closing the pipe.
+        Err(err) if is_broken_pipe(&err) => ExitCode::from(ferret::app::Outcome::Findings as u8),
         Err(err) => {
             eprintln!("ferret: error: {err:#}");
             ExitCode::from(ferret::app::Outcome::Error as u8)
         }
     }
+}
+
+/// Whether `err` was caused by writing to a closed pipe.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    use std::io::ErrorKind::BrokenPipe;
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == BrokenPipe)
+            || cause
+                .downcast_ref::<serde_json::Error>()
+                .is_some_and(|json| json.io_error_kind() == Some(BrokenPipe))
+    })
 }

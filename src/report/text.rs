@@ -8,31 +8,40 @@ use super::{ReportOptions, Summary};
 use crate::detect::Severity;
 use crate::finding::Finding;
 
+/// The escape sequences the report uses, empty when colour is off.
 struct Palette {
-    bold: &'static str,
-    dim: &'static str,
-    red: &'static str,
-    yellow: &'static str,
-    cyan: &'static str,
-    reset: &'static str,
+    bold: String,
+    dim: String,
+    red: String,
+    yellow: String,
+    cyan: String,
+    reset: String,
 }
 
-const COLOR: Palette = Palette {
-    bold: "\x1b[1m",
-    dim: "\x1b[2m",
-    red: "\x1b[31m",
-    yellow: "\x1b[33m",
-    cyan: "\x1b[36m",
-    reset: "\x1b[0m",
-};
-const PLAIN: Palette = Palette {
-    bold: "",
-    dim: "",
-    red: "",
-    yellow: "",
-    cyan: "",
-    reset: "",
-};
+impl Palette {
+    fn new(color: bool) -> Self {
+        use anstyle::{AnsiColor, Reset, Style};
+        let render = |style: Style| {
+            if color {
+                style.render().to_string()
+            } else {
+                String::new()
+            }
+        };
+        Palette {
+            bold: render(Style::new().bold()),
+            dim: render(Style::new().dimmed()),
+            red: render(AnsiColor::Red.on_default()),
+            yellow: render(AnsiColor::Yellow.on_default()),
+            cyan: render(AnsiColor::Cyan.on_default()),
+            reset: if color {
+                Reset.render().to_string()
+            } else {
+                String::new()
+            },
+        }
+    }
+}
 
 /// Writes findings grouped by path, then the errors.
 pub fn write_text(
@@ -41,7 +50,7 @@ pub fn write_text(
     summary: &Summary,
     opts: &ReportOptions,
 ) -> Result<()> {
-    let p = if opts.color { &COLOR } else { &PLAIN };
+    let p = Palette::new(opts.color);
     let roots = super::roots::Roots::of(findings);
     // One root: paths are relative to it and it is said once. Several: each path says its root.
     if roots.len() == 1
@@ -64,9 +73,9 @@ pub fn write_text(
             current_path = Some(shown);
         }
         let sev_color = match f.severity {
-            Severity::Critical | Severity::High => p.red,
-            Severity::Medium => p.yellow,
-            Severity::Low => p.dim,
+            Severity::Critical | Severity::High => &p.red,
+            Severity::Medium => &p.yellow,
+            Severity::Low => &p.dim,
         };
         writeln!(
             out,

@@ -11,6 +11,7 @@ mod image;
 mod report_paths;
 mod rules;
 mod scan_dir;
+mod terminal;
 mod verify;
 mod verify_servers;
 mod workflow;

@@ -56,7 +56,9 @@ pub fn scan_history(
     let whole_history = selection.branches.is_empty() && selection.hidden.is_empty();
     let shared = repo.clone().into_sync();
     let (history, mut scanned) = if whole_history {
+        crate::progress::phase("listing packed objects");
         let packed = pack_order(repo, packed_objects(repo));
+        crate::progress::phase("scanning blobs and walking history");
         let (history, scanned) = std::thread::scope(|s| {
             let workers =
                 s.spawn(|| scan_ids(&shared, &packed, true, &head_blobs, scanner, &cache));
@@ -68,6 +70,7 @@ pub fn scan_history(
         });
         (history?, scanned)
     } else {
+        crate::progress::phase("walking history");
         (
             collect_history(repo, selection, scanner)?,
             Scanned::default(),
@@ -80,6 +83,7 @@ pub fn scan_history(
         .filter(|id| !scanned.done.contains(id))
         .collect();
     let rest = pack_order(repo, rest);
+    crate::progress::phase("scanning blobs");
     let more = scan_ids(&shared, &rest, false, &head_blobs, scanner, &cache);
     scanned.matched.extend(more.matched);
     scanned.head_fingerprints.extend(more.head_fingerprints);
@@ -92,6 +96,7 @@ pub fn scan_history(
         .collect();
     matched.sort_by_key(|(index, _)| *index);
     let wanted: HashSet<u32> = matched.iter().map(|(index, _)| *index).collect();
+    crate::progress::phase("finding the commits that introduced matches");
     history.add_alias_intros(repo, &wanted);
     report_blobs(
         repo,

@@ -121,11 +121,11 @@ fn scan_repo(repo: &gix::Repository, opts: &GitOptions, scanner: &Scanner) -> Re
     }
     let history = blobs::scan_history(&repo, &selection, scanner)?;
     if !opts.quiet && !history.submodules.is_empty() {
-        eprintln!(
+        crate::progress::note(&format!(
             "ferret: {} submodule(s) not followed (scan them separately): {}",
             history.submodules.len(),
             history.submodules.join(", ")
-        );
+        ));
     }
     Ok(())
 }

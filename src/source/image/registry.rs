@@ -129,10 +129,10 @@ impl RegistryStore {
                 Ok(creds) => creds,
                 Err(err) => {
                     if !opts.quiet {
-                        eprintln!(
+                        crate::progress::note(&format!(
                             "ferret: note: {err:#}; pulling from {} anonymously",
                             reference.host
-                        );
+                        ));
                     }
                     None
                 }
