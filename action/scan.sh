@@ -36,20 +36,24 @@ common=()
 status=0
 "$ferret" scan "${target[@]}" "${common[@]}" --format sarif --output "$sarif" 2>ferret.log || status=$?
 cat ferret.log >&2
-if [ "$status" -ge 2 ]; then
-  echo "::error title=ferret::the scan failed (exit status $status); see the log above"
-  exit "$status"
-fi
 findings=$(sed -n 's/.*: \([0-9][0-9]*\) findings (.*/\1/p' ferret.log | tail -n 1)
 findings=${findings:-0}
 if [ "$findings" -gt 0 ] && [ "${FERRET_ANNOTATIONS:-true}" = true ]; then
   "$ferret" scan "${target[@]}" "${common[@]}" --format github --quiet || true
 fi
+# The outputs are written whatever the status: after an error (exit 2) the SARIF still holds the
+# findings made before it, and the upload step must get to see them.
+sarif_out=""
+[ -s "$sarif" ] && sarif_out=$sarif
 if [ -n "${GITHUB_OUTPUT:-}" ]; then
   {
     echo "findings=$findings"
-    echo "sarif-path=$sarif"
+    echo "sarif-path=$sarif_out"
   } >>"$GITHUB_OUTPUT"
+fi
+if [ "$status" -ge 2 ]; then
+  echo "::error title=ferret::the scan failed (exit status $status) after $findings findings; see the log above"
+  exit "$status"
 fi
 echo "ferret: $findings findings; SARIF written to $sarif"
 if [ "$status" -eq 1 ] && [ "${FERRET_FAIL_ON_FINDINGS:-true}" = true ]; then

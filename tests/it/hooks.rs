@@ -218,3 +218,107 @@ fn action_scan_script_reports_only_what_the_pull_request_adds() {
     );
     assert_eq!(run("false").status.code(), Some(0));
 }
+
+#[test]
+fn action_scan_script_keeps_outputs_and_sarif_after_an_error() {
+    // A broken symlink followed on purpose cannot be read (exit 2) after a secret was found.
+    let dir = crate::support::TestDir::new().file("a.txt", format!("{TOKEN}\n"));
+    std::os::unix::fs::symlink("nowhere", dir.join("broken")).unwrap();
+    dir.write("ferret.toml", format!("[[rule]]\n{}", rule_table()));
+    let outputs = dir.join("github_output");
+    let sarif = dir.join("ferret.sarif");
+    let out = Command::new("bash")
+        .arg(project().join("action/scan.sh"))
+        .current_dir(dir.path())
+        .env("FERRET_BIN", ferret_bin())
+        .env("FERRET_MODE", "dir")
+        .env("FERRET_PATH", ".")
+        .env("FERRET_ARGS", "--follow-symlinks")
+        .env("FERRET_SARIF", &sarif)
+        .env("FERRET_ANNOTATIONS", "false")
+        .env("GITHUB_OUTPUT", &outputs)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    assert!(
+        stdout.contains("::error title=ferret::the scan failed"),
+        "{stdout}"
+    );
+    let written = std::fs::read_to_string(&outputs).unwrap();
+    assert!(written.contains("findings=1"), "{written}");
+    assert!(
+        written.contains(&format!("sarif-path={}", sarif.display())),
+        "{written}"
+    );
+    crate::support::assert_valid_sarif(&sarif);
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&sarif).unwrap()).unwrap();
+    assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        doc["runs"][0]["invocations"][0]["executionSuccessful"],
+        false
+    );
+}
+
+/// The action's cache key for a copy of the build inputs in `dir`.
+fn cache_key(dir: &Path) -> String {
+    let out = Command::new("bash")
+        .arg(project().join("action/cache-key.sh"))
+        .arg(dir)
+        .env_remove("GITHUB_OUTPUT")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+#[test]
+fn action_cache_key_changes_with_the_version_and_the_source() {
+    let copy = crate::support::TestDir::new();
+    for file in ["Cargo.toml", "Cargo.lock", "build.rs"] {
+        std::fs::copy(project().join(file), copy.join(file)).unwrap();
+    }
+    copy.write("src/main.rs", "fn main() {}\n");
+    copy.write("rules/a.toml", "# rules\n");
+    let first = cache_key(copy.path());
+    assert!(first.starts_with("ferret-"), "{first}");
+    assert!(first.contains(env!("CARGO_PKG_VERSION")), "{first}");
+    assert_eq!(cache_key(copy.path()), first, "stable for the same source");
+
+    let manifest = std::fs::read_to_string(copy.join("Cargo.toml")).unwrap();
+    let bumped = manifest.replacen(
+        &format!("version = \"{}\"", env!("CARGO_PKG_VERSION")),
+        "version = \"99.0.0\"",
+        1,
+    );
+    assert_ne!(bumped, manifest);
+    std::fs::write(copy.join("Cargo.toml"), bumped).unwrap();
+    let upgraded = cache_key(copy.path());
+    assert_ne!(upgraded, first, "a new version gets a new key");
+
+    copy.write("rules/a.toml", "# rules, edited\n");
+    assert_ne!(
+        cache_key(copy.path()),
+        upgraded,
+        "an edited rule gets a new key"
+    );
+}
+
+#[test]
+fn third_party_actions_are_pinned_by_commit() {
+    for file in ["action.yml", "examples/github-workflow.yml"] {
+        let text = std::fs::read_to_string(project().join(file)).unwrap();
+        for line in text.lines().filter(|l| l.contains("uses:")) {
+            let target = line.split("uses:").nth(1).unwrap().trim();
+            let target = target.split_whitespace().next().unwrap();
+            if target.starts_with("./") || target.starts_with("ferret-scanner/ferret@") {
+                continue;
+            }
+            let (_, rev) = target.split_once('@').expect("uses: owner/repo@rev");
+            assert!(
+                rev.len() == 40 && rev.chars().all(|c| c.is_ascii_hexdigit()),
+                "{file}: {target} is not pinned to a commit SHA"
+            );
+        }
+    }
+}

@@ -210,7 +210,10 @@ fn action_and_example_workflow_pass_actionlint() {
         readme.contains(example.trim()),
         "the README shows examples/github-workflow.yml verbatim"
     );
-    let local = example.replace("uses: ferret-scanner/ferret@v0.1.0", "uses: ./");
+    let local = example.replace(
+        "uses: ferret-scanner/ferret@main # pin the commit SHA you reviewed; no release is tagged yet",
+        "uses: ./",
+    );
     assert_ne!(local, example);
     repo.write(".github/workflows/secrets.yml", &local);
     repo.write(
@@ -249,7 +252,7 @@ fn action_and_example_workflow_pass_actionlint() {
 
 #[test]
 fn action_scripts_pass_shellcheck() {
-    for script in ["action/install.sh", "action/scan.sh"] {
+    for script in ["action/install.sh", "action/scan.sh", "action/cache-key.sh"] {
         let out = std::process::Command::new("shellcheck")
             .arg(project_file(script))
             .output()
