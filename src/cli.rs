@@ -363,7 +363,8 @@ pub struct CommonArgs {
     /// Lowest severity that makes the scan exit 1.
     #[arg(long, value_enum, default_value_t = FailOn::Low, help_heading = "Output")]
     pub fail_on: FailOn,
-    /// Skip files and blobs larger than this (e.g. 500K, 25MB, 1G); they are counted as skipped.
+    /// Skip files and blobs larger than this (e.g. 500K, 25MB, 1GiB: K, M, G are powers of 1000,
+    /// KiB, MiB, GiB of 1024); they are counted as skipped.
     #[arg(long, value_name = "SIZE", value_parser = parse_size, help_heading = "Detection")]
     pub max_file_size: Option<u64>,
     /// Scan content that looks binary (it is skipped and counted by default).

@@ -91,27 +91,14 @@ impl Config {
     }
 }
 
-/// Parses a size such as `1048576`, `512K`, `25MB`, `1G` into bytes.
+/// Parses a size such as `1048576`, `512K`, `25MB`, `256MiB` into bytes, with the one convention
+/// ferret also prints sizes in (the `bytesize` crate's): K/KB/MB/GB are powers of 1000,
+/// KiB/MiB/GiB powers of 1024.
 pub fn parse_size(text: &str) -> Result<u64, String> {
-    let t = text.trim();
-    let digits_end = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let (num, unit) = t.split_at(digits_end);
-    let n: u64 = num
-        .parse()
-        .map_err(|_| format!("invalid size {text:?}: expected a number like 25MB"))?;
-    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1,
-        "k" | "kb" | "kib" => 1 << 10,
-        "m" | "mb" | "mib" => 1 << 20,
-        "g" | "gb" | "gib" => 1 << 30,
-        other => {
-            return Err(format!(
-                "invalid size unit {other:?} in {text:?} (use K, M or G)"
-            ));
-        }
-    };
-    n.checked_mul(mult)
-        .ok_or_else(|| format!("size {text:?} is too large"))
+    text.trim()
+        .parse::<bytesize::ByteSize>()
+        .map(|size| size.as_u64())
+        .map_err(|e| format!("invalid size {text:?} ({e}): expected e.g. 25MB or 256MiB"))
 }
 
 #[cfg(test)]
@@ -121,10 +108,14 @@ mod tests {
     #[test]
     fn sizes_parse() {
         assert_eq!(parse_size("100"), Ok(100));
-        assert_eq!(parse_size("2K"), Ok(2048));
-        assert_eq!(parse_size("25MB"), Ok(25 << 20));
-        assert_eq!(parse_size("1g"), Ok(1 << 30));
+        assert_eq!(parse_size("2K"), Ok(2000));
+        assert_eq!(parse_size("25MB"), Ok(25_000_000));
+        assert_eq!(parse_size("256MiB"), Ok(256 << 20));
+        assert_eq!(parse_size("1g"), Ok(1_000_000_000));
         assert!(parse_size("lots").is_err());
-        assert!(parse_size("5TB").is_err());
+        assert!(parse_size("5 parsecs").is_err());
+        // What ferret prints, it reads back.
+        let printed = crate::report::human_bytes(25_000_000);
+        assert_eq!(parse_size(&printed), Ok(25_000_000));
     }
 }

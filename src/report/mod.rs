@@ -115,20 +115,9 @@ impl Summary {
     }
 }
 
-/// `1234567` -> `1.2 MB`.
+/// `1234567` -> `1.2 MB`: SI units, the convention `parse_size` reads.
 pub fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
-    let mut value = n as f64;
-    let mut unit = 0;
-    while value >= 1000.0 && unit < UNITS.len() - 1 {
-        value /= 1000.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{n} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
+    bytesize::ByteSize(n).display().si().to_string()
 }
 
 /// Writes the whole report of `findings` (sorted, deduplicated) in `format`.

@@ -93,24 +93,15 @@ pub fn authorization(access_key_id: &str, secret_key: &str, input: &SigningInput
 
 /// `YYYYMMDDTHHMMSSZ` for a Unix time.
 pub fn amz_date(unix: u64) -> String {
-    let days = unix / 86_400;
-    let secs = unix % 86_400;
-    // Civil-from-days (proleptic Gregorian), valid for any date after 1970.
-    let z = days as i64 + 719_468;
-    let era = z / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z",
-        secs / 3600,
-        (secs % 3600) / 60,
-        secs % 60
-    )
+    utc(unix).strftime("%Y%m%dT%H%M%SZ").to_string()
+}
+
+/// The instant `unix` seconds after the epoch (clamped to what jiff represents).
+pub fn utc(unix: u64) -> jiff::Timestamp {
+    i64::try_from(unix)
+        .ok()
+        .and_then(|secs| jiff::Timestamp::from_second(secs).ok())
+        .unwrap_or(jiff::Timestamp::MAX)
 }
 
 /// Runs `sts:GetCallerIdentity` with `access_key_id` (the partner) and `secret_key`.
@@ -182,7 +173,7 @@ pub fn check(
             },
             _ => CheckResult::unknown("HTTP 200 without an Arn and Account in the answer"),
         },
-        400 | 403 => match xml_text(&body, "Code") {
+        400 | 403 => match xml_text(&body, "Code").as_deref() {
             Some(code)
                 if matches!(
                     code,
@@ -202,12 +193,30 @@ pub fn check(
     }
 }
 
-/// Text of the first `<tag>...</tag>` in `xml` (enough for STS's flat answers).
-fn xml_text<'a>(xml: &'a str, tag: &str) -> Option<&'a str> {
-    let open = format!("<{tag}>");
-    let start = xml.find(&open)? + open.len();
-    let end = xml[start..].find(&format!("</{tag}>"))? + start;
-    Some(xml[start..end].trim())
+/// Text of the first `<tag>` element in an XML answer, read with an XML parser (entities decoded,
+/// namespaces and attributes allowed).
+pub fn xml_text(xml: &str, tag: &str) -> Option<String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut inside = false;
+    let mut text = String::new();
+    loop {
+        match reader.read_event().ok()? {
+            Event::Start(e) if e.local_name().as_ref() == tag.as_bytes() => inside = true,
+            Event::Text(t) if inside => text.push_str(&t.decode().ok()?),
+            Event::GeneralRef(r) if inside => {
+                let name = r.decode().ok()?;
+                let resolved = quick_xml::escape::resolve_predefined_entity(&name)?;
+                text.push_str(resolved);
+            }
+            Event::CData(c) if inside => text.push_str(std::str::from_utf8(&c).ok()?),
+            Event::End(e) if inside && e.local_name().as_ref() == tag.as_bytes() => {
+                return Some(text.trim().to_string());
+            }
+            Event::Eof => return None,
+            _ => {}
+        }
+    }
 }
 
 #[cfg(test)]
@@ -276,7 +285,17 @@ mod tests {
     #[test]
     fn xml_fields() {
         let xml = "<GetCallerIdentityResult><Arn>arn:aws:iam::1:user/a</Arn><Account>1</Account></GetCallerIdentityResult>";
-        assert_eq!(xml_text(xml, "Arn"), Some("arn:aws:iam::1:user/a"));
+        assert_eq!(
+            xml_text(xml, "Arn").as_deref(),
+            Some("arn:aws:iam::1:user/a")
+        );
+        // Namespaces, attributes and entities, as STS really answers.
+        let real = r#"<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::1:user/a&amp;b</Arn></GetCallerIdentityResult></GetCallerIdentityResponse>"#;
+        assert_eq!(
+            xml_text(real, "Arn").as_deref(),
+            Some("arn:aws:iam::1:user/a&b")
+        );
+        assert_eq!(xml_text("<Arn>unclosed", "Arn"), None);
         assert_eq!(xml_text(xml, "UserId"), None);
     }
 }

@@ -76,23 +76,9 @@ pub fn authorization(key: &str, input: &SharedKeyInput) -> Option<String> {
 
 /// RFC 1123 date (`Sun, 06 Nov 1994 08:49:37 GMT`) for a Unix time.
 pub fn http_date(unix: u64) -> String {
-    // `amz_date` already does the calendar: YYYYMMDDTHHMMSSZ.
-    let d = super::aws::amz_date(unix);
-    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let month: usize = d[4..6].parse().unwrap_or(1);
-    format!(
-        "{}, {} {} {} {}:{}:{} GMT",
-        DAYS[((unix / 86_400) % 7) as usize],
-        &d[6..8],
-        MONTHS[month.clamp(1, 12) - 1],
-        &d[0..4],
-        &d[9..11],
-        &d[11..13],
-        &d[13..15]
-    )
+    super::aws::utc(unix)
+        .strftime("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string()
 }
 
 /// Runs the signed request for the account in `values` (`account`) with the key (`secret`).
@@ -172,10 +158,7 @@ fn classify(account: &str, response: &Response) -> CheckResult {
 
 /// The `<Code>` of a storage error body.
 fn xml_code(body: &[u8]) -> Option<String> {
-    let text = String::from_utf8_lossy(body);
-    let start = text.find("<Code>")? + "<Code>".len();
-    let end = text[start..].find("</Code>")? + start;
-    Some(text[start..end].trim().to_string())
+    super::aws::xml_text(&String::from_utf8_lossy(body), "Code")
 }
 
 #[cfg(test)]

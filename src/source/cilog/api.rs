@@ -270,27 +270,33 @@ pub fn read_limited(response: Response, limit: u64) -> Result<Option<Vec<u8>>> {
     Ok((data.len() as u64 <= limit).then_some(data))
 }
 
-/// Accepts `YYYY-MM-DD` or an RFC 3339 date-time for `--since`.
+/// Accepts `YYYY-MM-DD` (midnight UTC) or an RFC 3339 date-time for `--since`.
 pub fn check_since(since: &str) -> Result<()> {
-    let b = since.as_bytes();
-    let date_ok = b.len() >= 10
-        && b[..10].iter().enumerate().all(|(i, c)| {
-            if i == 4 || i == 7 {
-                *c == b'-'
-            } else {
-                c.is_ascii_digit()
-            }
-        });
-    if !date_ok || (b.len() > 10 && b[10] != b'T') {
-        bail!("--since {since:?} is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)");
+    match parse_instant(since) {
+        Some(_) => Ok(()),
+        None => bail!("--since {since:?} is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)"),
     }
-    Ok(())
 }
 
-/// Whether an API timestamp (`2024-01-01T00:00:00Z`, `...000Z`) is at or after `since`. Both are
-/// ISO 8601 in UTC, so they order as strings.
+/// `YYYY-MM-DD` as midnight UTC, or an RFC 3339 timestamp with its offset.
+fn parse_instant(text: &str) -> Option<jiff::Timestamp> {
+    let text = text.trim();
+    if let Ok(ts) = text.parse::<jiff::Timestamp>() {
+        return Some(ts);
+    }
+    let date: jiff::civil::Date = text.parse().ok()?;
+    date.to_zoned(jiff::tz::TimeZone::UTC)
+        .ok()
+        .map(|z| z.timestamp())
+}
+
+/// Whether an API timestamp (`2024-01-01T00:00:00Z`, `...000+02:00`) is at or after `since`. An
+/// answer whose timestamp does not parse is kept: better one run too many than a run left out.
 pub fn at_or_after(created_at: &str, since: &str) -> bool {
-    created_at >= since
+    match (parse_instant(created_at), parse_instant(since)) {
+        (Some(created), Some(since)) => created >= since,
+        _ => true,
+    }
 }
 
 #[cfg(test)]
@@ -314,6 +320,13 @@ mod tests {
         assert!(check_since("yesterday").is_err());
         assert!(at_or_after("2024-02-01T00:00:00Z", "2024-01-31"));
         assert!(!at_or_after("2024-01-30T23:59:59Z", "2024-01-31"));
+        // Offsets and fractions are instants, not strings.
+        assert!(!at_or_after("2024-01-31T01:00:00+02:00", "2024-01-31"));
+        assert!(at_or_after(
+            "2024-01-31T00:00:00.123Z",
+            "2024-01-31T00:00:00Z"
+        ));
+        assert!(check_since("2024-02-30").is_err());
     }
 
     #[test]
