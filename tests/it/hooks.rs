@@ -123,18 +123,37 @@ fn pre_commit_framework_uses_this_repository_as_a_hook_repo() {
         .unwrap();
     assert!(rev.status.success(), "the project is a git checkout");
     let rev = String::from_utf8_lossy(&rev.stdout).trim().to_string();
-    // Keep pre-commit's clone and ferret's build between runs; the first build compiles ferret.
+    // Keep pre-commit's clone between runs.
     let home = project().join("target/pre-commit-home");
-    let target = project().join("target/pre-commit-build");
-    // pre-commit builds the hook with `cargo install` (a release build); an unoptimised one is
-    // enough to run it and compiles in a fraction of the time.
+    // pre-commit builds the hook with `cargo install --path .` (a release build) in its clone. It
+    // shares the test build's target directory, so only ferret itself is compiled again, not its
+    // dependencies: pre-commit does not pass --locked, which would re-resolve every dependency to
+    // its newest version, so a `cargo` first on PATH adds it (the one liberty taken with the real
+    // framework here).
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| project().join("target"));
+    let shim = crate::support::TestDir::new();
+    let real_cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    shim.write(
+        "cargo",
+        format!(
+            "#!/bin/sh\nif [ \"$1\" = install ]; then shift; exec '{real_cargo}' install --locked \"$@\"; fi\nexec '{real_cargo}' \"$@\"\n"
+        ),
+    );
+    std::fs::set_permissions(
+        shim.join("cargo"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let path = std::env::join_paths(std::iter::once(shim.path().to_path_buf()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
+    .unwrap();
     let env = [
         ("PRE_COMMIT_HOME", home.as_path()),
         ("CARGO_TARGET_DIR", target.as_path()),
-        ("CARGO_PROFILE_RELEASE_OPT_LEVEL", Path::new("0")),
-        ("CARGO_PROFILE_RELEASE_LTO", Path::new("off")),
-        ("CARGO_PROFILE_RELEASE_DEBUG", Path::new("0")),
-        ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", Path::new("256")),
+        ("PATH", Path::new(&path)),
     ];
 
     let repo = TestRepo::new();

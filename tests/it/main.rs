@@ -8,6 +8,7 @@ mod corpus;
 mod git;
 mod hooks;
 mod image;
+mod project;
 mod readme;
 mod report_paths;
 mod rules;
