@@ -9,7 +9,12 @@ fn main() -> ExitCode {
     match ferret::app::run(cli) {
         Ok(outcome) => ExitCode::from(outcome as u8),
         Err(err) => {
-            eprintln!("ferret: error: {err:#}");
+            // The chain may quote a URL with a token in it, or a file name made to forge output.
+            let message = ferret::redact_url::redact_urls_in(&format!("{err:#}")).into_owned();
+            eprintln!(
+                "ferret: error: {}",
+                ferret::escape::escape_control(&message)
+            );
             ExitCode::from(ferret::app::Outcome::Error as u8)
         }
     }
