@@ -216,35 +216,47 @@ fn a_clone_url_with_a_token_is_never_printed() {
 }
 
 #[test]
-fn registry_urls_and_signed_redirects_are_never_printed() {
-    let signature = "X-Amz-Signature=SIGNEDlinkSECRET42";
-    let closed = closed_port();
-    let redirect = format!("http://127.0.0.1:{closed}/blob?{signature}");
-    let registry = MockServer::start(move |r| {
-        if r.path() == "/v2/" {
-            Reply::new(200, "{}")
+fn signed_log_redirects_and_image_urls_are_never_printed() {
+    // GitHub answers a run-logs request with a redirect to storage signed in the query; here the
+    // storage host does not answer, so the download fails and the error is reported.
+    let signed = format!(
+        "http://127.0.0.1:{}/logs.zip?sv=2025&sig=SIGNEDlinkSECRET42",
+        closed_port()
+    );
+    let api = MockServer::start(move |r| {
+        if r.path().ends_with("/logs") {
+            Reply::new(302, "").header("location", signed.clone())
         } else {
-            Reply::new(307, "").header("location", redirect.clone())
+            Reply::json(
+                serde_json::json!({"id": 7, "html_url": "https://github.com/o/r/actions/runs/7"}),
+            )
         }
     });
-    let host = registry.url().trim_start_matches("http://").to_string();
-    let out = ferret()
-        .args([
-            "scan",
-            "image",
-            &format!("{host}/app:1"),
-            "--insecure-registry",
-            &host,
-        ])
-        .args(["--format", "sarif"])
-        .output()
-        .unwrap();
-    let text = all_output(&out);
-    assert_eq!(out.status.code(), Some(2), "{text}");
-    assert!(!registry.requests().is_empty(), "{text}");
-    assert!(!text.contains("SIGNEDlinkSECRET42"), "{text}");
+    for format in ["text", "sarif"] {
+        let out = ferret()
+            .env("GH_TOKEN", "test-token")
+            .args([
+                "scan",
+                "github-actions",
+                "o/r",
+                "--run",
+                "7",
+                "--api-url",
+                api.url(),
+            ])
+            .args(["--format", format])
+            .output()
+            .unwrap();
+        let text = all_output(&out);
+        assert_eq!(out.status.code(), Some(2), "{text}");
+        assert!(
+            api.requests().iter().any(|r| r.path().ends_with("/logs")),
+            "{text}"
+        );
+        assert!(!text.contains("SIGNEDlinkSECRET42"), "{format}: {text}");
+    }
 
-    // A reference written as a URL with credentials is refused without repeating them.
+    // An image reference written as a URL with credentials is refused without repeating them.
     let out = ferret()
         .args([
             "scan",
