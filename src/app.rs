@@ -456,7 +456,7 @@ where
             eprintln!(
                 "ferret: {} baseline entries are stale (no longer found): {}",
                 summary.stale_baseline.len(),
-                summary.stale_baseline.join(", ")
+                escape_control(&summary.stale_baseline.join(", "))
             );
         }
         eprintln!("{}", summary.line());

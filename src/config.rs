@@ -192,16 +192,6 @@ impl Config {
         Ok(config)
     }
 
-    /// `--config` if given, else the first of [`CONFIG_FILE_NAMES`] in `root` (untrusted), else the
-    /// defaults.
-    pub fn discover(explicit: Option<&Path>, root: Option<&Path>) -> Result<Self> {
-        Self::resolve(ConfigRequest {
-            explicit,
-            root,
-            ..ConfigRequest::default()
-        })
-    }
-
     /// Adds `other`'s rules, disabled rules, allowlists and excludes to this one; its
     /// `max_file_size` wins when it sets one.
     fn merge(&mut self, other: Config) {

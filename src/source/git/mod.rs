@@ -125,7 +125,7 @@ fn scan_repo(repo: &gix::Repository, opts: &GitOptions, scanner: &Scanner) -> Re
         eprintln!(
             "ferret: {} submodule(s) not followed (scan them separately): {}",
             history.submodules.len(),
-            history.submodules.join(", ")
+            crate::escape::escape_control(&history.submodules.join(", "))
         );
     }
     Ok(())
