@@ -304,10 +304,11 @@ where
         user: user_config_path(),
     })?;
     let config_used = describe_config(&config, &settings);
+    // A config that tried to define verifiers is worth hearing about even with --quiet.
+    for warning in &config.warnings {
+        eprintln!("ferret: warning: {}", escape_control(warning));
+    }
     if !common.quiet {
-        for warning in &config.warnings {
-            eprintln!("ferret: warning: {}", escape_control(warning));
-        }
         if !config_used.is_empty() {
             eprintln!(
                 "ferret: config: {}",

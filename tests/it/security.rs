@@ -75,9 +75,30 @@ fn a_scanned_trees_config_cannot_define_where_secrets_are_sent() {
     assert_eq!(findings[0]["rule_id"], "team-token");
 
     // The same file named with --config is the user's choice, and so is their own config.
+    // The verify cache is written like a report: owner-only, a planted symlink replaced. This one
+    // dangles, as a symlink planted to create a file elsewhere would.
     let config = tree.join("ferret.toml").display().to_string();
-    let out = scan(&["--config", &config], user_home.path());
+    let victim = user_home.join("created-through-the-link");
+    let cache = user_home.join("cache.json");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&victim, &cache).unwrap();
+    let cache_arg = cache.display().to_string();
+    let out = scan(
+        &["--config", &config, "--verify-cache", &cache_arg],
+        user_home.path(),
+    );
     assert_eq!(collector.requests().len(), 1, "{}", all_output(&out));
+    assert!(
+        !victim.exists(),
+        "the cache was written through the symlink"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = std::fs::symlink_metadata(&cache).unwrap();
+        assert!(meta.is_file(), "the cache replaced the symlink");
+        assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    }
     user_home.write("ferret/config.toml", CONFIG_WITH_VERIFIER);
     std::fs::remove_file(tree.join("ferret.toml")).unwrap();
     let out = scan(&[], user_home.path());
