@@ -237,6 +237,34 @@ fn a_clone_url_with_a_token_is_never_printed() {
 }
 
 #[test]
+fn a_name_holding_a_url_is_redacted_in_every_report_format() {
+    let name = "https://deploy:glpat-NAMEsecret123@git.example/app/.env?token=QUERYsecret456";
+    for format in ["text", "json", "jsonl", "sarif", "csv", "github"] {
+        let out = ferret()
+            .args(["scan", "stdin", "--path-name", name, "--format", format])
+            .args(["--rules", &test_rules_file()])
+            .write_stdin(format!("KEY={TOKEN}\n"))
+            .output()
+            .unwrap();
+        let text = all_output(&out);
+        assert_eq!(out.status.code(), Some(1), "{format}: {text}");
+        assert!(
+            !text.contains("NAMEsecret123") && !text.contains("QUERYsecret456"),
+            "{format}: {text}"
+        );
+        if format == "sarif" {
+            let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            let uri = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+                ["uri"];
+            assert!(
+                uri.as_str().unwrap().contains("git.example/app/.env"),
+                "{uri}"
+            );
+        }
+    }
+}
+
+#[test]
 fn signed_log_redirects_and_image_urls_are_never_printed() {
     // GitHub answers a run-logs request with a redirect to storage signed in the query; here the
     // storage host does not answer, so the download fails and the error is reported.
