@@ -115,7 +115,13 @@ fn root_prefix_len(entry: &ignore::DirEntry, shown: &str) -> usize {
         root = root.parent().unwrap_or(root);
     }
     if entry.depth() == 0 {
-        // A file given directly as a root: match on its own name.
+        // A file given directly as a root. Named relative to the current directory inside it (as
+        // the pre-commit framework names staged files from the work tree top), it matches as
+        // given, so `paths = ["tests/fixtures/**"]` applies; otherwise on its own name.
+        let inside = Path::new(shown).is_relative() && !shown.starts_with("../");
+        if inside {
+            return 0;
+        }
         let name_len = entry.file_name().len();
         return shown.len().saturating_sub(name_len);
     }

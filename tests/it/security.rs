@@ -210,6 +210,24 @@ fn staged_file_names_are_paths_not_options_and_the_repository_config_applies() {
     assert!(text.contains(evil) && text.contains("src/app.py"), "{text}");
     assert!(text.contains("test-token"), "{text}");
 
+    // Its path allowlists apply to the file names as given from the work tree top.
+    repo.write(
+        "ferret.toml",
+        format!("{TEST_RULE}\n[[allow]]\npaths = [\"src/**\"]\n"),
+    );
+    let out = ferret()
+        .current_dir(repo.path())
+        .args(["scan", "dir", "--format", "json", "--", "src/app.py", evil])
+        .env("XDG_CONFIG_HOME", repo.join(".no-user-config"))
+        .output()
+        .unwrap();
+    let paths: Vec<_> = json_findings(&out)
+        .iter()
+        .map(|f| f["path"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(paths, [evil], "{}", all_output(&out));
+    repo.write("ferret.toml", TEST_RULE);
+
     // From a subdirectory too, the work tree's config applies.
     let out = ferret()
         .current_dir(repo.join("src"))
