@@ -308,13 +308,11 @@ where
     for warning in &config.warnings {
         eprintln!("ferret: warning: {}", escape_control(warning));
     }
-    if !common.quiet {
-        if !config_used.is_empty() {
-            eprintln!(
-                "ferret: config: {}",
-                escape_control(&config_used.join("; "))
-            );
-        }
+    if !common.quiet && !config_used.is_empty() {
+        eprintln!(
+            "ferret: config: {}",
+            escape_control(&config_used.join("; "))
+        );
     }
     let verifying = common.verify || common.only_verified;
     let detector = build_detector(&config, &common.rule_files, &common.disable_rule, verifying)?;
