@@ -63,7 +63,7 @@ pub struct UsedConfig {
 }
 
 impl UsedConfig {
-    /// `ferret.toml (from the scanned repository: verification not allowed)` and the like.
+    /// The file's name, marked `(from the scanned tree; reporting only)` when untrusted.
     pub fn describe(&self) -> String {
         match self.trust {
             Trust::Trusted => self.name.clone(),

@@ -6,14 +6,9 @@ use std::borrow::Cow;
 /// What stands in for a removed userinfo or query.
 const REDACTED: &str = "***";
 
-/// `url` with its userinfo and query replaced by `***`; text that is not a `scheme://` URL is
-/// returned unchanged.
-pub fn redact_url(url: &str) -> Cow<'_, str> {
-    redact_urls_in(url)
-}
-
-/// `text` with every `scheme://...` URL in it redacted as [`redact_url`] does, so error chains
-/// from HTTP and git libraries (which quote the URL they failed on) can be shown safely.
+/// `text` with the userinfo and query of every `scheme://...` URL in it replaced by `***`, so
+/// error chains from HTTP and git libraries (which quote the URL they failed on) and names given
+/// as URLs can be shown safely. Text without such a URL is returned unchanged.
 pub fn redact_urls_in(text: &str) -> Cow<'_, str> {
     if !text.contains("://") {
         return Cow::Borrowed(text);
@@ -85,19 +80,19 @@ mod tests {
     #[test]
     fn userinfo_and_query_are_redacted() {
         assert_eq!(
-            redact_url("https://user:ghp_secret@example.com:8443/x.git"),
+            redact_urls_in("https://user:ghp_secret@example.com:8443/x.git"),
             "https://***@example.com:8443/x.git"
         );
         assert_eq!(
-            redact_url("https://blob.example/l?sv=2&sig=abc#frag"),
+            redact_urls_in("https://blob.example/l?sv=2&sig=abc#frag"),
             "https://blob.example/l?***#frag"
         );
         assert_eq!(
-            redact_url("git@github.com:o/r.git"),
+            redact_urls_in("git@github.com:o/r.git"),
             "git@github.com:o/r.git"
         );
         assert_eq!(
-            redact_url("https://example.com/a/b"),
+            redact_urls_in("https://example.com/a/b"),
             "https://example.com/a/b"
         );
     }
