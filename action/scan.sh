@@ -16,15 +16,15 @@ case "$mode" in
     head=${FERRET_HEAD:-HEAD}
     if [ -n "$base" ] && [ "$base" != "$zero" ]; then
       # The base may be absent from a shallow checkout; fetch it so the range resolves.
-      git -C "$path" cat-file -e "$base^{commit}" 2>/dev/null || git -C "$path" fetch --quiet --no-tags origin "$base" || true
-      target=(git "$path" --range "$base..$head")
+      git -C "$path" cat-file -e "$base^{commit}" 2>/dev/null || git -C "$path" fetch --quiet --no-tags origin -- "$base" || true
+      target=(git --range "$base..$head")
     else
       # A new branch or a first push: there is no "before"; scan everything reachable from head.
-      target=(git "$path" --branch "$head")
+      target=(git --branch "$head")
     fi
     ;;
-  history) target=(git "$path") ;;
-  dir) target=(dir "$path") ;;
+  history) target=(git) ;;
+  dir) target=(dir) ;;
   *) echo "::error title=ferret::unknown mode '$mode' (changes, history or dir)"; exit 2 ;;
 esac
 
@@ -34,12 +34,13 @@ common=()
 [ -n "${FERRET_ARGS:-}" ] && common+=(${FERRET_ARGS})
 
 status=0
-"$ferret" scan "${target[@]}" "${common[@]}" --format sarif --output "$sarif" 2>ferret.log || status=$?
+# The path goes last, after `--`, so a path that looks like an option is still read as a path.
+"$ferret" scan "${target[@]}" "${common[@]}" --format sarif --output "$sarif" -- "$path" 2>ferret.log || status=$?
 cat ferret.log >&2
 findings=$(sed -n 's/.*: \([0-9][0-9]*\) findings (.*/\1/p' ferret.log | tail -n 1)
 findings=${findings:-0}
 if [ "$findings" -gt 0 ] && [ "${FERRET_ANNOTATIONS:-true}" = true ]; then
-  "$ferret" scan "${target[@]}" "${common[@]}" --format github --quiet || true
+  "$ferret" scan "${target[@]}" "${common[@]}" --format github --quiet -- "$path" || true
 fi
 # The outputs are written whatever the status: after an error (exit 2) the SARIF still holds the
 # findings made before it, and the upload step must get to see them.

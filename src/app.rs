@@ -10,16 +10,19 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use crossbeam_channel::Receiver;
 
+use crate::atomic_file::AtomicFile;
 use crate::cli::{
     BaselineCommand, BaselineCreateArgs, Cli, ColorChoice, Command, CommonArgs, FailOn,
     HookCommand, RulesCommand, ScanTarget,
 };
-use crate::config::{Config, parse_size};
+use crate::config::{Config, ConfigRequest, parse_size, user_config_path};
 use crate::detect::rules::{compile_specs, embedded_rules, load_rule_file};
 use crate::detect::{Detector, Rule, examples::check_examples};
+use crate::escape::escape_control;
 use crate::filter::{Filter, IGNORE_FILE_NAME, load_baseline};
 use crate::finding::{Finding, VerificationStatus};
 use crate::progress;
+use crate::redact_url::redact_urls_in;
 use crate::report::{self, Format, ReportOptions, Summary};
 use crate::scan::Scanner;
 use crate::source;
@@ -48,7 +51,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                     bail!("path does not exist: {}", path.display());
                 }
             }
-            let root = args.paths.first().filter(|p| p.is_dir()).cloned();
+            let root = dir_scan_root(&args.paths);
             let mut excludes = args.exclude.clone();
             let opts = source::fs::DirOptions {
                 roots: args.paths.clone(),
@@ -105,9 +108,13 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         }
         Command::Scan(ScanTarget::Git(args)) => {
             let root = source::git::config_root(&args.target)?;
+            let settings = match (&args.range, &root) {
+                (Some(range), Some(root)) => base_revision_settings(root, range)?,
+                _ => RepoSettings::at(root),
+            };
             let opts = git_options(&args.target, &args, args.common.quiet);
             let staged = args.staged;
-            let outcome = run_scan(&args.common, root.as_deref(), move |scanner, _| {
+            let outcome = run_scan_with(&args.common, settings, move |scanner, _| {
                 source::git::scan(&opts, scanner)
             })?;
             if staged && outcome == Outcome::Findings && !args.common.quiet {
@@ -185,20 +192,136 @@ pub fn build_detector(
     Detector::new(rules)
 }
 
+/// Where a scan takes the repository's own settings (`ferret.toml`, `.ferretignore`) from.
+#[derive(Debug, Default)]
+pub struct RepoSettings {
+    /// The scan root in the file system, where they are looked for.
+    pub root: Option<PathBuf>,
+    /// In a pull-request gate, the base revision they are read from instead (`root` is unset).
+    pub base_revision: Option<String>,
+    /// The base revision's config file: (name for messages, text).
+    pub base_config: Option<(String, String)>,
+    /// The base revision's ignore file: (name for messages, text).
+    pub base_ignore: Option<(String, String)>,
+}
+
+impl RepoSettings {
+    /// Settings found at `root` in the file system.
+    pub fn at(root: Option<PathBuf>) -> Self {
+        Self {
+            root,
+            ..Self::default()
+        }
+    }
+}
+
+/// The settings of a pull-request gate over `range` (BASE..HEAD) in the work tree `root`: the
+/// config and ignore file as BASE has them, so the commits under review cannot loosen their own
+/// gate.
+fn base_revision_settings(root: &Path, range: &str) -> Result<RepoSettings> {
+    let base = range
+        .split_once("..")
+        .map(|(base, _)| base)
+        .filter(|base| !base.is_empty())
+        .with_context(|| format!("--range takes BASE..HEAD, got {range:?}"))?;
+    let read = |name: &str| -> Result<Option<(String, String)>> {
+        let Some(bytes) = source::git::revision_file::read_file_at(root, base, name)? else {
+            return Ok(None);
+        };
+        let label = format!("{name} at {base}");
+        let text =
+            String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{label} is not UTF-8 text"))?;
+        Ok(Some((label, text)))
+    };
+    let mut base_config = None;
+    for name in crate::config::CONFIG_FILE_NAMES {
+        base_config = read(name)?;
+        if base_config.is_some() {
+            break;
+        }
+    }
+    Ok(RepoSettings {
+        root: None,
+        base_revision: Some(base.to_string()),
+        base_config,
+        base_ignore: read(IGNORE_FILE_NAME)?,
+    })
+}
+
+/// What reports say about the configuration a scan used: each config file and how far it was
+/// trusted, and in a pull-request gate the base revision the repository's settings came from.
+fn describe_config(config: &Config, settings: &RepoSettings) -> Vec<String> {
+    let mut used: Vec<String> = config.used.iter().map(|u| u.describe()).collect();
+    if let Some(base) = &settings.base_revision {
+        if settings.base_config.is_none() {
+            used.push(format!(
+                "no repository config at {base} (the commits under review cannot add one)"
+            ));
+        }
+        if let Some((name, _)) = &settings.base_ignore {
+            used.push(name.clone());
+        }
+    }
+    used
+}
+
+/// The root whose `ferret.toml` and `.ferretignore` apply to `scan dir PATHS`: the first path
+/// when it is a directory; for files (as the pre-commit framework passes them) the git work tree
+/// around the current directory, else the current directory.
+fn dir_scan_root(paths: &[PathBuf]) -> Option<PathBuf> {
+    if let Some(first) = paths.first().filter(|p| p.is_dir()) {
+        return Some(first.clone());
+    }
+    let work_tree = gix::discover(".")
+        .ok()
+        .and_then(|repo| repo.workdir().map(Path::to_path_buf));
+    Some(work_tree.unwrap_or_else(|| PathBuf::from(".")))
+}
+
 /// Runs `source` against a scanner built from `common` and the config found at `root`, then
 /// reports. Findings made before an error are reported; the error then sets the exit status.
 pub fn run_scan<F>(common: &CommonArgs, root: Option<&Path>, source: F) -> Result<Outcome>
 where
     F: FnOnce(&Scanner, &Config) -> Result<()> + Send,
 {
+    run_scan_with(
+        common,
+        RepoSettings::at(root.map(Path::to_path_buf)),
+        source,
+    )
+}
+
+/// [`run_scan`] with the repository's settings taken from `settings`.
+pub fn run_scan_with<F>(common: &CommonArgs, settings: RepoSettings, source: F) -> Result<Outcome>
+where
+    F: FnOnce(&Scanner, &Config) -> Result<()> + Send,
+{
     let started = Instant::now();
-    let config = Config::discover(common.config.as_deref(), root)?;
+    let root = settings.root.as_deref();
+    let config = Config::resolve(ConfigRequest {
+        explicit: common.config.as_deref(),
+        root,
+        base_revision: settings.base_config.clone(),
+        user: user_config_path(),
+    })?;
+    let config_used = describe_config(&config, &settings);
+    // A config that tried to define verifiers is worth hearing about even with --quiet.
+    for warning in &config.warnings {
+        eprintln!("ferret: warning: {}", escape_control(warning));
+    }
+    if !common.quiet && !config_used.is_empty() {
+        eprintln!(
+            "ferret: config: {}",
+            escape_control(&config_used.join("; "))
+        );
+    }
     let verifying = common.verify || common.only_verified;
     let detector = build_detector(&config, &common.rule_files, &common.disable_rule, verifying)?;
     let mut filter = Filter::new(&config.allow)?;
-    match (&common.ignore_file, root) {
-        (Some(path), _) => filter.load_ignore_file(path)?,
-        (None, Some(root)) if root.join(IGNORE_FILE_NAME).is_file() => {
+    match (&common.ignore_file, root, &settings.base_ignore) {
+        (Some(path), _, _) => filter.load_ignore_file(path)?,
+        (None, _, Some((name, text))) => filter.load_ignore_text(text, name)?,
+        (None, Some(root), None) if root.join(IGNORE_FILE_NAME).is_file() => {
             filter.load_ignore_file(&root.join(IGNORE_FILE_NAME))?
         }
         _ => {}
@@ -303,10 +426,12 @@ where
         }
     }
     let mut summary = summarise(&scanner, &findings, started.elapsed());
+    summary.configs = config_used;
+    summary.config_warnings = config.warnings.clone();
     if let Err(err) = &source_result {
         summary.errors.push(crate::scan::ScanError {
             subject: "scan".into(),
-            message: format!("{err:#}"),
+            message: redact_urls_in(&format!("{err:#}")).into_owned(),
         });
     }
     let mut out = match out {
@@ -323,19 +448,23 @@ where
             &opts,
         )?;
     }
-    out.flush().context("cannot write the report")?;
+    out.finish()?;
     if !common.quiet {
         let report_shows_errors = common.format == Format::Text && common.output.is_none();
         if !report_shows_errors {
             for e in &summary.errors {
-                eprintln!("ferret: could not scan {}: {}", e.subject, e.message);
+                eprintln!(
+                    "ferret: could not scan {}: {}",
+                    escape_control(&e.subject),
+                    escape_control(&e.message)
+                );
             }
         }
         if !summary.stale_baseline.is_empty() && !report_shows_errors {
             eprintln!(
                 "ferret: {} baseline entries are stale (no longer found): {}",
                 summary.stale_baseline.len(),
-                summary.stale_baseline.join(", ")
+                escape_control(&summary.stale_baseline.join(", "))
             );
         }
         eprintln!("{}", summary.line());
@@ -444,30 +573,65 @@ fn display_opt(p: &Option<PathBuf>) -> String {
         .map_or_else(|| "-".into(), |p| p.display().to_string())
 }
 
-/// The report destination: a file (created, buffered) or standard output.
-fn open_output(path: Option<&Path>) -> Result<Box<dyn Write + Send>> {
+/// The report destination: standard output, or a file that appears (0600, replacing whatever
+/// was at the path, a planted symlink included) only once the report is complete.
+enum Output {
+    Stdout(BufWriter<std::io::Stdout>),
+    File(BufWriter<AtomicFile>),
+}
+
+impl Output {
+    /// Flushes the report and, for a file, moves it into place.
+    fn finish(self) -> Result<()> {
+        match self {
+            Output::Stdout(mut out) => out.flush().context("cannot write the report"),
+            Output::File(out) => out
+                .into_inner()
+                .map_err(|e| anyhow::Error::new(e.into_error()))
+                .context("cannot write the report")?
+                .commit(),
+        }
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Output::Stdout(out) => out.write(buf),
+            Output::File(out) => out.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Output::Stdout(out) => out.flush(),
+            Output::File(out) => out.flush(),
+        }
+    }
+}
+
+fn open_output(path: Option<&Path>) -> Result<Output> {
     Ok(match path {
-        Some(path) => Box::new(BufWriter::new(
-            std::fs::File::create(path)
+        Some(path) => Output::File(BufWriter::new(
+            AtomicFile::create(path)
                 .with_context(|| format!("cannot create output file {}", path.display()))?,
         )),
-        None => Box::new(BufWriter::new(std::io::stdout())),
+        None => Output::Stdout(BufWriter::new(std::io::stdout())),
     })
 }
 
-type Collected = (Result<Vec<Finding>>, Option<Box<dyn Write + Send>>);
+type Collected = (Result<Vec<Finding>>, Option<Output>);
 
 /// Receives findings until every sender is gone; deduplicates them; streams them when `stream` is
 /// given, otherwise returns them sorted.
-fn collect(
-    rx: Receiver<Finding>,
-    mut stream: Option<Box<dyn Write + Send>>,
-    opts: &ReportOptions,
-) -> Collected {
+fn collect(rx: Receiver<Finding>, mut stream: Option<Output>, opts: &ReportOptions) -> Collected {
     let mut seen = HashSet::new();
     let mut findings = Vec::new();
     let mut write_error = None;
-    for finding in rx {
+    for mut finding in rx {
+        if let Some(origin) = finding.origin.without_url_credentials() {
+            finding.origin = std::sync::Arc::new(origin);
+        }
         let key = (
             finding.fingerprint.clone(),
             finding.path().to_string(),
@@ -510,8 +674,18 @@ fn summarise(scanner: &Scanner, findings: &[Finding], elapsed: Duration) -> Summ
         skipped_symlinks: get(&s.skipped_symlinks),
         skipped_allowlisted: get(&s.skipped_allowlisted),
         suppressed: get(&s.suppressed),
-        errors: s.error_list(),
+        // Error chains quote the URLs they failed on; a clone URL or signed link may hold a token.
+        errors: s
+            .error_list()
+            .into_iter()
+            .map(|e| crate::scan::ScanError {
+                subject: redact_urls_in(&e.subject).into_owned(),
+                message: redact_urls_in(&e.message).into_owned(),
+            })
+            .collect(),
         stale_baseline: scanner.filter.stale_baseline_entries(),
+        configs: Vec::new(),
+        config_warnings: Vec::new(),
         elapsed,
     }
 }

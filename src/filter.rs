@@ -122,6 +122,12 @@ impl Filter {
     pub fn load_ignore_file(&mut self, path: &Path) -> Result<()> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read ignore file {}", path.display()))?;
+        self.load_ignore_text(&text, &path.display().to_string())
+    }
+
+    /// Adds the fingerprints of ignore-file `text` read from `name` (a base revision's
+    /// `.ferretignore`, in a pull-request gate).
+    pub fn load_ignore_text(&mut self, text: &str, name: &str) -> Result<()> {
         for (n, line) in text.lines().enumerate() {
             let entry = line.split('#').next().unwrap_or("").trim();
             if entry.is_empty() {
@@ -131,8 +137,7 @@ impl Filter {
             let fp = entry.rsplit(':').next().unwrap_or(entry).trim();
             if fp.len() != 32 || !fp.bytes().all(|b| b.is_ascii_hexdigit()) {
                 anyhow::bail!(
-                    "{}:{}: {entry:?} is not a ferret fingerprint (32 hex characters)",
-                    path.display(),
+                    "{name}:{}: {entry:?} is not a ferret fingerprint (32 hex characters)",
                     n + 1
                 );
             }

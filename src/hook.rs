@@ -1,10 +1,13 @@
 //! `ferret hook install`: a plain git pre-commit hook for people who do not use the pre-commit
 //! framework.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
+
+use crate::atomic_file::AtomicFile;
 
 /// Marks a hook file as written by ferret, so it may be replaced without `--force`.
 const MARKER: &str = "# ferret pre-commit hook";
@@ -31,18 +34,30 @@ pub fn install_pre_commit_hook(repo: &Path, force: bool) -> Result<PathBuf> {
         .and_then(|p| p.canonicalize().ok())
         .map(|p| p.display().to_string())
         .unwrap_or_else(|| "ferret".into());
+    // `--` ends the options: nothing after it (a path, should one ever be passed) is read as one.
     let script = format!(
         "#!/bin/sh\n\
          {MARKER} (installed by `ferret hook install`).\n\
          # Refuses a commit whose staged changes add a secret. After review you can instead mark the\n\
          # line `ferret:allow` or add the finding's fingerprint to .ferretignore.\n\
-         FERRET_BIN=\"${{FERRET_BIN:-{ferret}}}\"\n\
+         ferret_default={}\n\
+         FERRET_BIN=\"${{FERRET_BIN:-$ferret_default}}\"\n\
          command -v \"$FERRET_BIN\" >/dev/null 2>&1 || FERRET_BIN=ferret\n\
-         exec \"$FERRET_BIN\" scan git --staged\n"
+         exec \"$FERRET_BIN\" scan git --staged -- .\n",
+        shell_quote(&ferret)
     );
-    std::fs::write(&hook, script).with_context(|| format!("cannot write {}", hook.display()))?;
-    make_executable(&hook)?;
+    let mut file = AtomicFile::create(&hook)?;
+    file.write_all(script.as_bytes())
+        .with_context(|| format!("cannot write {}", hook.display()))?;
+    make_executable(&file)?;
+    file.commit()?;
     Ok(hook)
+}
+
+/// `s` as one word for `sh` (an assignment's value): single-quoted, so `$`, backquotes and spaces
+/// in the binary's path are taken literally.
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
 }
 
 /// The repository's hooks directory as git itself resolves it (core.hooksPath, worktrees).
@@ -69,13 +84,22 @@ fn hooks_dir(repo: &Path) -> Result<PathBuf> {
 }
 
 #[cfg(unix)]
-fn make_executable(path: &Path) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
-        .with_context(|| format!("cannot make {} executable", path.display()))
+fn make_executable(file: &AtomicFile) -> Result<()> {
+    file.set_mode(0o755)
 }
 
 #[cfg(not(unix))]
-fn make_executable(_path: &Path) -> Result<()> {
+fn make_executable(_file: &AtomicFile) -> Result<()> {
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binary_paths_are_quoted_for_the_shell() {
+        assert_eq!(shell_quote("/opt/my ferret/$(x)"), "'/opt/my ferret/$(x)'");
+        assert_eq!(shell_quote("/it's"), "'/it'\\''s'");
+    }
 }

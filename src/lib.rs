@@ -2,13 +2,16 @@
 //! drops what is allowed, and reports write what is left. `app` runs a parsed command line.
 
 pub mod app;
+pub mod atomic_file;
 pub mod cli;
 pub mod config;
 pub mod detect;
+pub mod escape;
 pub mod filter;
 pub mod finding;
 pub mod hook;
 pub mod progress;
+pub mod redact_url;
 pub mod report;
 pub mod scan;
 pub mod source;

@@ -13,7 +13,12 @@ fn main() -> ExitCode {
         // as one with findings: a gate behind `set -o pipefail` must not pass by closing the pipe.
         Err(err) if is_broken_pipe(&err) => ExitCode::from(ferret::app::Outcome::Findings as u8),
         Err(err) => {
-            eprintln!("ferret: error: {err:#}");
+            // The chain may quote a URL with a token in it, or a file name made to forge output.
+            let message = ferret::redact_url::redact_urls_in(&format!("{err:#}")).into_owned();
+            eprintln!(
+                "ferret: error: {}",
+                ferret::escape::escape_control(&message)
+            );
             ExitCode::from(ferret::app::Outcome::Error as u8)
         }
     }

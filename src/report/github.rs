@@ -1,4 +1,7 @@
 //! `--format github`: GitHub Actions workflow commands, which the runner turns into annotations.
+//! Text from the input is made printable ([`escape_control`]: no ESC or other control character
+//! reaches the log) and CR/LF are escaped as the runner expects, so a file name cannot end a
+//! command early, colour the log or forge a `::workflow-command::` of its own.
 
 use std::io::Write;
 
@@ -6,6 +9,7 @@ use anyhow::Result;
 
 use super::{ReportOptions, Summary};
 use crate::detect::Severity;
+use crate::escape::escape_control;
 use crate::finding::Finding;
 
 /// Writes one `::error`/`::warning` command per finding, then a notice with the summary.
@@ -54,11 +58,22 @@ pub fn write_github(
     Ok(())
 }
 
-/// Escapes a workflow command's message, as the runner documents: `%`, CR, LF.
+/// Escapes a workflow command's message as the runner documents (`%`, CR, LF, which it decodes
+/// back into the annotation), after making every other control character visible.
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    let mut out = String::with_capacity(s.len());
+    for (i, line) in s.split('\n').enumerate() {
+        if i > 0 {
+            out.push_str("%0A");
+        }
+        for (j, part) in line.split('\r').enumerate() {
+            if j > 0 {
+                out.push_str("%0D");
+            }
+            out.push_str(&escape_control(part).replace('%', "%25"));
+        }
+    }
+    out
 }
 
 /// Escapes a workflow command property: the message escapes plus `:` and `,`.
@@ -74,5 +89,9 @@ mod tests {
     fn escapes_follow_the_runner_rules() {
         assert_eq!(escape_data("50%\nnext"), "50%25%0Anext");
         assert_eq!(escape_property("a,b:c"), "a%2Cb%3Ac");
+        assert_eq!(
+            escape_property("x\n::error::y\x1b[31m"),
+            "x%0A%3A%3Aerror%3A%3Ay\\x1b[31m"
+        );
     }
 }

@@ -71,6 +71,10 @@ pub struct Summary {
     pub errors: Vec<ScanError>,
     /// Baseline entries no longer found.
     pub stale_baseline: Vec<String>,
+    /// The configuration files used, each with how far it was trusted.
+    pub configs: Vec<String>,
+    /// Parts of a configuration that were ignored, one message each.
+    pub config_warnings: Vec<String>,
     /// Wall time.
     pub elapsed: Duration,
 }

@@ -80,6 +80,14 @@ pub fn write_sarif(
                 "invocations": [{
                     "executionSuccessful": summary.errors.is_empty(),
                     "toolExecutionNotifications": notifications,
+                    "toolConfigurationNotifications": summary
+                        .config_warnings
+                        .iter()
+                        .map(|w| json!({"level": "warning", "message": {"text": w}}))
+                        .collect::<Vec<_>>(),
+                    // Which configuration decided what was reported (in a pull-request gate, the
+                    // base revision's).
+                    "properties": {"configuration": summary.configs},
                 }],
                 "results": results,
                 "columnKind": "utf16CodeUnits",

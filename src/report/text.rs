@@ -1,4 +1,6 @@
-//! `--format text`: findings grouped by file, for people at a terminal.
+//! `--format text`: findings grouped by file, for people at a terminal. Everything that comes
+//! from the input (paths, origins, rule text of a repository's config, provider answers) goes
+//! through [`escape_control`], so it cannot move the cursor, colour the screen or forge a line.
 
 use std::io::Write;
 
@@ -6,6 +8,7 @@ use anyhow::Result;
 
 use super::{ReportOptions, Summary};
 use crate::detect::Severity;
+use crate::escape::escape_control as esc;
 use crate::finding::Finding;
 
 /// The escape sequences the report uses, empty when colour is off.
@@ -69,7 +72,7 @@ pub fn write_text(
             if current_path.is_some() {
                 writeln!(out)?;
             }
-            writeln!(out, "{}{}{}", p.bold, shown, p.reset)?;
+            writeln!(out, "{}{}{}", p.bold, esc(&shown), p.reset)?;
             current_path = Some(shown);
         }
         let sev_color = match f.severity {
@@ -82,19 +85,19 @@ pub fn write_text(
             "  {}:{}{}  {}{}{} [{}{}{}]  {}",
             f.line,
             f.column,
-            f.origin.text_suffix(),
+            esc(&f.origin.text_suffix()),
             p.cyan,
-            f.rule_id,
+            esc(&f.rule_id),
             p.reset,
             sev_color,
             f.severity.as_str(),
             p.reset,
-            f.rule_name
+            esc(&f.rule_name)
         )?;
         write!(
             out,
             "    secret: {}  {}fingerprint: {}{}",
-            f.display_secret(opts.show_secrets),
+            esc(&f.display_secret(opts.show_secrets)),
             p.dim,
             f.fingerprint,
             p.reset
@@ -111,12 +114,12 @@ pub fn write_text(
             let detail = if v.detail.is_empty() {
                 String::new()
             } else {
-                format!(" ({})", v.detail)
+                format!(" ({})", esc(&v.detail))
             };
             writeln!(out, "    verification: {}{detail}", v.status.as_str())?;
         }
         if let Some(rotate) = &f.rotate {
-            writeln!(out, "    rotate: {rotate}")?;
+            writeln!(out, "    rotate: {}", esc(rotate))?;
         }
     }
     if !summary.errors.is_empty() {
@@ -125,7 +128,7 @@ pub fn write_text(
         }
         writeln!(out, "{}could not be scanned:{}", p.red, p.reset)?;
         for e in &summary.errors {
-            writeln!(out, "  {}: {}", e.subject, e.message)?;
+            writeln!(out, "  {}: {}", esc(&e.subject), esc(&e.message))?;
         }
     }
     if !summary.stale_baseline.is_empty() {
@@ -134,7 +137,7 @@ pub fn write_text(
             "\nstale baseline entries (no longer found; remove them from the baseline):"
         )?;
         for fp in &summary.stale_baseline {
-            writeln!(out, "  {fp}")?;
+            writeln!(out, "  {}", esc(fp))?;
         }
     }
     Ok(())

@@ -115,9 +115,12 @@ fn root_prefix_len(entry: &ignore::DirEntry, shown: &str) -> usize {
         root = root.parent().unwrap_or(root);
     }
     if entry.depth() == 0 {
-        // A file given directly (as pre-commit passes staged files): a relative name is relative to
-        // the working directory, which is the root; an absolute one is shown by its own name.
-        if entry.path().is_relative() {
+        // A file given directly as a root. Named relative to the current directory inside it (as
+        // the pre-commit framework names staged files from the work tree top), it is relative to
+        // the working directory, so `paths = ["tests/fixtures/**"]` applies; otherwise it is shown
+        // by its own name.
+        let inside = Path::new(shown).is_relative() && !shown.starts_with("../");
+        if inside {
             return 0;
         }
         let name_len = entry.file_name().len();

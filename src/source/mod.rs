@@ -85,6 +85,33 @@ pub enum Origin {
 }
 
 impl Origin {
+    /// This origin with the userinfo and query of every URL in it redacted (a CI run link built
+    /// from a `--web-url` with credentials, a name given as a URL), or `None` when it holds none.
+    pub fn without_url_credentials(&self) -> Option<Origin> {
+        let mut copy = self.clone();
+        let fields: Vec<&mut String> = match &mut copy {
+            Origin::File { path, .. } | Origin::Stdin { path } => vec![path],
+            Origin::Git { path, .. } | Origin::GitStaged { path, .. } => vec![path],
+            Origin::ImageLayer { image, path, .. } => vec![image, path],
+            Origin::ImageMetadata { image, .. } => vec![image],
+            Origin::CiLog(log) => {
+                let mut fields = vec![&mut log.path];
+                fields.extend(log.url.as_mut());
+                fields
+            }
+        };
+        let mut changed = false;
+        for field in fields {
+            if let std::borrow::Cow::Owned(redacted) = crate::redact_url::redact_urls_in(field)
+                && redacted != *field
+            {
+                *field = redacted;
+                changed = true;
+            }
+        }
+        changed.then_some(copy)
+    }
+
     /// The path shown in reports and used by path allowlists.
     pub fn path(&self) -> &str {
         match self {

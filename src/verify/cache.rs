@@ -96,13 +96,11 @@ impl VerifyCache {
         );
     }
 
-    /// Writes the cache to `path` (via a temporary file, so a crash leaves the old one).
+    /// Writes the cache to `path` (owner-only, via a temporary file, so a crash leaves the old one).
     pub fn save(&mut self, path: &Path) -> Result<()> {
         self.file.version = 1;
         let text = serde_json::to_vec_pretty(&self.file)?;
-        let tmp = path.with_extension("tmp");
-        std::fs::write(&tmp, text)
-            .and_then(|()| std::fs::rename(&tmp, path))
+        crate::atomic_file::write_atomic(path, &text)
             .with_context(|| format!("cannot write verify cache {}", path.display()))
     }
 }

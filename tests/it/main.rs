@@ -13,6 +13,7 @@ mod readme;
 mod report_paths;
 mod rules;
 mod scan_dir;
+mod security;
 mod terminal;
 mod verify;
 mod verify_servers;

@@ -61,6 +61,10 @@ fn readme_commands() -> Vec<String> {
 /// README commands run by other modules' tests, and which test runs each.
 const COVERED_ELSEWHERE: &[(&str, &str)] = &[
     (
+        "ferret scan dir [OPTIONS] -- FILE...",
+        "security::staged_file_names_are_paths_not_options_and_the_repository_config_applies",
+    ),
+    (
         "ferret scan image registry.example.com/team/app:1.4",
         "image::registry_images_are_pulled_and_scanned",
     ),

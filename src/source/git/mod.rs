@@ -4,6 +4,7 @@
 
 pub mod blobs;
 pub mod history;
+pub mod revision_file;
 pub mod staged;
 
 use std::path::{Path, PathBuf};
@@ -124,7 +125,7 @@ fn scan_repo(repo: &gix::Repository, opts: &GitOptions, scanner: &Scanner) -> Re
         crate::progress::note(&format!(
             "ferret: {} submodule(s) not followed (scan them separately): {}",
             history.submodules.len(),
-            history.submodules.join(", ")
+            crate::escape::escape_control(&history.submodules.join(", "))
         ));
     }
     Ok(())

@@ -130,7 +130,8 @@ impl RegistryStore {
                 Err(err) => {
                     if !opts.quiet {
                         crate::progress::note(&format!(
-                            "ferret: note: {err:#}; pulling from {} anonymously",
+                            "ferret: note: {}; pulling from {} anonymously",
+                            crate::escape::escape_control(&format!("{err:#}")),
                             reference.host
                         ));
                     }

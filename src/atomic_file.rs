@@ -1,0 +1,101 @@
+//! Files ferret writes (reports, baselines, the verify cache, the git hook): created under an
+//! unpredictable temporary name in the destination's directory, readable by the owner only, and
+//! renamed over the destination when complete. A symlink planted at the destination is replaced,
+//! never followed, and a failed run leaves the old file (or none) rather than half a report.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use tempfile::NamedTempFile;
+
+/// A file being written; it appears at its destination only on [`AtomicFile::commit`].
+pub struct AtomicFile {
+    tmp: NamedTempFile,
+    dest: PathBuf,
+}
+
+impl AtomicFile {
+    /// Starts writing `dest`: a new, empty, owner-only (0600) temporary file beside it.
+    pub fn create(dest: &Path) -> Result<Self> {
+        let dir = match dest.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        // tempfile creates with O_EXCL and mode 0600 under a random name: nothing planted in the
+        // directory can be opened in its place.
+        let tmp = tempfile::Builder::new()
+            .prefix(".ferret-")
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .with_context(|| format!("cannot create {}", dest.display()))?;
+        Ok(Self {
+            tmp,
+            dest: dest.to_path_buf(),
+        })
+    }
+
+    /// Sets the permission bits the file will have (the default is 0600).
+    #[cfg(unix)]
+    pub fn set_mode(&self, mode: u32) -> Result<()> {
+        use std::os::unix::fs::PermissionsExt;
+        self.tmp
+            .as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))
+            .with_context(|| format!("cannot set the permissions of {}", self.dest.display()))
+    }
+
+    /// Flushes the content to disk and renames it over the destination (a symlink there is
+    /// replaced, its target untouched).
+    pub fn commit(mut self) -> Result<()> {
+        self.tmp
+            .flush()
+            .and_then(|()| self.tmp.as_file().sync_all())
+            .with_context(|| format!("cannot write {}", self.dest.display()))?;
+        let dest = self.dest;
+        self.tmp
+            .persist(&dest)
+            .map_err(|e| e.error)
+            .with_context(|| format!("cannot write {}", dest.display()))?;
+        Ok(())
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.tmp.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.tmp.flush()
+    }
+}
+
+/// Writes `contents` to `path` as an [`AtomicFile`].
+pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
+    let mut file = AtomicFile::create(path)?;
+    file.write_all(contents)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    file.commit()
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn replaces_a_planted_symlink_and_is_owner_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "keep").unwrap();
+        let dest = dir.path().join("report.json");
+        std::os::unix::fs::symlink(&victim, &dest).unwrap();
+        write_atomic(&dest, b"new").unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
+        assert!(!std::fs::symlink_metadata(&dest).unwrap().is_symlink());
+        assert_eq!(std::fs::read_to_string(&dest).unwrap(), "new");
+        let mode = std::fs::metadata(&dest).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}
