@@ -35,8 +35,8 @@ pub enum Outcome {
     Error = 2,
 }
 
-/// Default `--max-file-size`.
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 << 20;
+/// Default `--max-file-size`: large enough for bundles and dumps, which are streamed.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 256 << 20;
 
 /// Runs one command line.
 pub fn run(cli: Cli) -> Result<Outcome> {
@@ -55,6 +55,10 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 excludes: Vec::new(),
                 follow_symlinks: args.follow_symlinks,
                 threads: args.common.threads,
+                archive_limits: source::archive::ArchiveLimits {
+                    max_depth: args.max_archive_depth,
+                    ..Default::default()
+                },
             };
             run_scan(&args.common, root.as_deref(), move |scanner, config| {
                 excludes.extend(config.scan.exclude.iter().cloned());
@@ -304,7 +308,9 @@ where
         Some(out) => out,
         None => open_output(common.output.as_deref())?,
     };
-    if !stream {
+    if stream {
+        report::json::write_jsonl_skips(&mut out, &summary.skips)?;
+    } else {
         report::write_report(
             &mut out,
             common.format,
@@ -322,6 +328,14 @@ where
                 eprintln!("ferret: could not scan {}: {}", e.subject, e.message);
             }
         }
+        if !report_shows_errors {
+            for skip in &summary.skips {
+                eprintln!(
+                    "ferret: not scanned fully: {}: {}",
+                    skip.subject, skip.detail
+                );
+            }
+        }
         if !summary.stale_baseline.is_empty() && !report_shows_errors {
             eprintln!(
                 "ferret: {} baseline entries are stale (no longer found): {}",
@@ -332,16 +346,18 @@ where
         eprintln!("{}", summary.line());
     }
     source_result?;
-    Ok(if !summary.errors.is_empty() {
-        Outcome::Error
-    } else if findings
-        .iter()
-        .any(|f| common.fail_on.fails(f.severity) && !is_invalid(f))
-    {
-        Outcome::Findings
-    } else {
-        Outcome::Clean
-    })
+    Ok(
+        if !summary.errors.is_empty() || (common.strict && summary.not_scanned_fully() > 0) {
+            Outcome::Error
+        } else if findings
+            .iter()
+            .any(|f| common.fail_on.fails(f.severity) && !is_invalid(f))
+        {
+            Outcome::Findings
+        } else {
+            Outcome::Clean
+        },
+    )
 }
 
 /// What a blocked commit is told after the findings: the three ways out.
@@ -397,6 +413,7 @@ fn create_baseline(args: &BaselineCreateArgs) -> Result<Outcome> {
         excludes: Vec::new(),
         follow_symlinks: false,
         threads: 0,
+        archive_limits: Default::default(),
     };
     run_scan(&common, root.as_deref(), move |scanner, config| {
         let opts = source::fs::DirOptions {
@@ -502,6 +519,7 @@ fn summarise(scanner: &Scanner, findings: &[Finding], elapsed: Duration) -> Summ
         skipped_allowlisted: get(&s.skipped_allowlisted),
         suppressed: get(&s.suppressed),
         errors: s.error_list(),
+        skips: s.skip_list(),
         stale_baseline: scanner.filter.stale_baseline_entries(),
         elapsed,
     }

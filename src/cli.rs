@@ -271,6 +271,10 @@ pub struct DirArgs {
     /// Follow symbolic links (by default they are counted and skipped).
     #[arg(long)]
     pub follow_symlinks: bool,
+    /// How many archives deep to open (.zip, .jar, .tar, .tar.gz, .tgz, .gz); a deeper archive is
+    /// listed as not scanned fully.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub max_archive_depth: usize,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -356,9 +360,15 @@ pub struct CommonArgs {
     /// Lowest severity that makes the scan exit 1.
     #[arg(long, value_enum, default_value_t = FailOn::Low)]
     pub fail_on: FailOn,
-    /// Skip files and blobs larger than this (e.g. 500K, 25MB, 1G); they are counted as skipped.
+    /// Skip files and blobs larger than this (e.g. 500K, 25MB, 1G; default 256M); each is listed
+    /// in the report as not scanned fully. Large files are streamed, so memory stays bounded.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_file_size: Option<u64>,
+    /// Exit 2 when anything was not scanned fully: over the size limit, an archive past the depth
+    /// or decompression limit, a corrupt or unsupported archive, a FIFO or device. Binary files,
+    /// symlinks and allowlisted paths are left out by choice and do not count.
+    #[arg(long)]
+    pub strict: bool,
     /// Scan content that looks binary (it is skipped and counted by default).
     #[arg(long)]
     pub scan_binary: bool,

@@ -10,6 +10,7 @@ mod hooks;
 mod image;
 mod rules;
 mod scan_dir;
+mod skips;
 mod verify;
 mod verify_servers;
 mod workflow;
