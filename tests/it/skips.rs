@@ -195,7 +195,9 @@ fn files_over_the_size_limit_are_listed_with_their_size() {
 fn a_file_larger_than_the_old_64_mib_default_is_scanned_by_default() {
     let mut data = vec![b'a'; 70 << 20];
     let at = data.len() - 1000;
+    data[at - 1] = b'"';
     data[at..at + TOKEN.len()].copy_from_slice(TOKEN.as_bytes());
+    data[at + TOKEN.len()] = b'"';
     let dir = TestDir::new().file("dump.sql", data);
     let (out, report) = scan_report(dir.path(), &[]);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
@@ -357,14 +359,17 @@ pub fn write_hostile_tree(root: &Path, big_len: usize) -> (Vec<String>, Vec<(Str
 
     write("logs/app.log.gz", &gzip(&vec![b'A'; BOMB_LEN]));
 
-    // nested.tar!n2.tar!n3.tar!n4.tar opens four deep, the default limit; n5.tar is one more.
-    let mut nested = tar_of(&[("secret.txt", secret_line(TOKEN).as_bytes())]);
-    for name in ["n5.tar", "n4.tar", "n3.tar", "n2.tar"] {
+    // nested.tar!n2.tar!n3.tar!n4.tar opens four deep, the default limit: its inside.txt is
+    // found; n5.tar is one deeper and listed (its bytes are handed on as they are, and a tar's
+    // headers make them binary).
+    let line = secret_line(TOKEN);
+    let n5 = tar_of(&[("secret.txt", line.as_bytes())]);
+    let mut nested = tar_of(&[("inside.txt", line.as_bytes()), ("n5.tar", &n5)]);
+    for name in ["n4.tar", "n3.tar", "n2.tar"] {
         nested = tar_of(&[(name, &nested)]);
     }
     write("nested.tar", &nested);
-    // Past the limit the archive is not opened, but its bytes are still scanned as they are.
-    found.push("nested.tar!n2.tar!n3.tar!n4.tar!n5.tar".into());
+    found.push("nested.tar!n2.tar!n3.tar!n4.tar!inside.txt".into());
 
     write("broken.zip", b"PK\x03\x04 truncated right after the magic");
 
