@@ -29,6 +29,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -x "$ferret" ] || { echo "ferret binary not found: $ferret (cargo build --release)" >&2; exit 2; }
+ferret=$(realpath "$ferret")
 rules=$PWD/tests/corpus/rules/test-rules.toml
 tree=$out/tree
 rm -rf "$tree"
@@ -111,6 +112,7 @@ format=json-report
 "$ferret" scan dir --help | grep -q json-report || format=json
 report=$out/report.json
 timing=$out/time.txt
+rm -f "$report"
 set +e
 ( cd "$tree" && /usr/bin/time -v "$ferret" scan dir . --rules "$rules" --format "$format" \
     --output "$report" "${extra[@]}" ) 2> "$timing"

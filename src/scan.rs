@@ -84,6 +84,17 @@ impl Skip {
         }
     }
 
+    /// The record of `subject` (of `size` bytes, when known) over the size limit `limit`.
+    pub fn too_large(subject: impl Into<String>, size: Option<u64>, limit: u64) -> Self {
+        let what = size.map_or_else(|| "more than".to_string(), |n| format!("{n} bytes,"));
+        Self::new(
+            subject,
+            SkipReason::TooLarge,
+            format!("{what} over --max-file-size ({limit} bytes)"),
+        )
+        .with_size(size)
+    }
+
     /// The same record with its size.
     pub fn with_size(mut self, size: Option<u64>) -> Self {
         self.size = size;

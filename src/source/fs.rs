@@ -245,15 +245,7 @@ fn scan_file(
 
 /// The skip record of a file or member over `--max-file-size`.
 fn too_large(shown: &str, len: u64, scanner: &Scanner) -> Skip {
-    Skip::new(
-        shown,
-        SkipReason::TooLarge,
-        format!(
-            "{len} bytes, over --max-file-size ({} bytes)",
-            scanner.max_blob_size
-        ),
-    )
-    .with_size(Some(len))
+    Skip::too_large(shown, Some(len), scanner.max_blob_size)
 }
 
 /// Scans a file named like an archive: its members are opened (recursively, within `limits`) and

@@ -418,3 +418,41 @@ fn the_hostile_tree_is_scanned_with_default_flags() {
     let out = scan(dir.path(), &["--strict", "--quiet"]);
     assert_eq!(out.status.code(), Some(2), "{out:?}");
 }
+
+#[test]
+fn git_blobs_and_ci_logs_over_the_size_limit_are_listed_too() {
+    let repo = crate::support::test_repo::TestRepo::new();
+    repo.write("big.txt", "z".repeat(2048));
+    repo.commit("big file");
+    let blob = repo.rev("HEAD:big.txt");
+    let out = ferret()
+        .current_dir(repo.path())
+        .args([
+            "scan",
+            "git",
+            ".",
+            "--format",
+            "json-report",
+            "--max-file-size",
+            "1K",
+        ])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        not_scanned(&report),
+        pairs(&[(&format!("blob {blob}"), "too_large")]),
+        "{out:?}"
+    );
+
+    let dir = TestDir::new().file("build.log", "w".repeat(2048));
+    let out = ferret()
+        .current_dir(dir.path())
+        .args(["scan", "ci-log", "build.log", "--format", "json-report"])
+        .args(["--max-file-size", "1K", "--strict"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(not_scanned(&report), pairs(&[("build.log", "too_large")]));
+}
