@@ -39,8 +39,8 @@ pub enum Outcome {
     Error = 2,
 }
 
-/// Default `--max-file-size`.
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 << 20;
+/// Default `--max-file-size`: large enough for bundles and dumps, which are streamed.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 256 << 20;
 
 /// Runs one command line.
 pub fn run(cli: Cli) -> Result<Outcome> {
@@ -59,6 +59,10 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 excludes: Vec::new(),
                 follow_symlinks: args.follow_symlinks,
                 threads: args.common.threads,
+                archive_limits: source::archive::ArchiveLimits {
+                    max_depth: args.max_archive_depth,
+                    ..Default::default()
+                },
             };
             run_scan(&args.common, root.as_deref(), move |scanner, config| {
                 excludes.extend(config.scan.exclude.iter().cloned());
@@ -438,7 +442,9 @@ where
         Some(out) => out,
         None => open_output(common.output.as_deref())?,
     };
-    if !stream {
+    if stream {
+        report::json::write_jsonl_skips(&mut out, &summary.skips)?;
+    } else {
         report::write_report(
             &mut out,
             common.format,
@@ -460,6 +466,15 @@ where
                 );
             }
         }
+        if !report_shows_errors {
+            for skip in &summary.skips {
+                eprintln!(
+                    "ferret: not scanned fully: {}: {}",
+                    escape_control(&skip.subject),
+                    escape_control(&skip.detail)
+                );
+            }
+        }
         if !summary.stale_baseline.is_empty() && !report_shows_errors {
             eprintln!(
                 "ferret: {} baseline entries are stale (no longer found): {}",
@@ -470,16 +485,18 @@ where
         eprintln!("{}", summary.line());
     }
     source_result?;
-    Ok(if !summary.errors.is_empty() {
-        Outcome::Error
-    } else if findings
-        .iter()
-        .any(|f| common.fail_on.fails(f.severity) && !is_invalid(f))
-    {
-        Outcome::Findings
-    } else {
-        Outcome::Clean
-    })
+    Ok(
+        if !summary.errors.is_empty() || (common.strict && summary.not_scanned_fully() > 0) {
+            Outcome::Error
+        } else if findings
+            .iter()
+            .any(|f| common.fail_on.fails(f.severity) && !is_invalid(f))
+        {
+            Outcome::Findings
+        } else {
+            Outcome::Clean
+        },
+    )
 }
 
 /// What a blocked commit is told after the findings: the three ways out.
@@ -535,6 +552,7 @@ fn create_baseline(args: &BaselineCreateArgs) -> Result<Outcome> {
         excludes: Vec::new(),
         follow_symlinks: false,
         threads: 0,
+        archive_limits: Default::default(),
     };
     run_scan(&common, root.as_deref(), move |scanner, config| {
         let opts = source::fs::DirOptions {
@@ -681,6 +699,15 @@ fn summarise(scanner: &Scanner, findings: &[Finding], elapsed: Duration) -> Summ
             .map(|e| crate::scan::ScanError {
                 subject: redact_urls_in(&e.subject).into_owned(),
                 message: redact_urls_in(&e.message).into_owned(),
+            })
+            .collect(),
+        skips: s
+            .skip_list()
+            .into_iter()
+            .map(|mut skip| {
+                skip.subject = redact_urls_in(&skip.subject).into_owned();
+                skip.detail = redact_urls_in(&skip.detail).into_owned();
+                skip
             })
             .collect(),
         stale_baseline: scanner.filter.stale_baseline_entries(),

@@ -277,6 +277,10 @@ pub struct DirArgs {
     /// Follow symbolic links (by default they are counted and skipped).
     #[arg(long)]
     pub follow_symlinks: bool,
+    /// How many archives deep to open (.zip, .jar, .tar, .tar.gz, .tgz, .gz); a deeper archive is
+    /// listed as not scanned fully.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub max_archive_depth: usize,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -364,9 +368,15 @@ pub struct CommonArgs {
     #[arg(long, value_enum, default_value_t = FailOn::Low, help_heading = "Output")]
     pub fail_on: FailOn,
     /// Skip files and blobs larger than this (e.g. 500K, 25MB, 1GiB: K, M, G are powers of 1000,
-    /// KiB, MiB, GiB of 1024); they are counted as skipped.
+    /// KiB, MiB, GiB of 1024; default 256MiB); each is listed in the report as not scanned fully.
+    /// Large files are streamed, so memory stays bounded.
     #[arg(long, value_name = "SIZE", value_parser = parse_size, help_heading = "Detection")]
     pub max_file_size: Option<u64>,
+    /// Exit 2 when anything was not scanned fully: over the size limit, an archive past the depth
+    /// or decompression limit, a corrupt or unsupported archive, a FIFO or device. Binary files,
+    /// symlinks and allowlisted paths are left out by choice and do not count.
+    #[arg(long, help_heading = "Detection")]
+    pub strict: bool,
     /// Scan content that looks binary (it is skipped and counted by default).
     #[arg(long, help_heading = "Detection")]
     pub scan_binary: bool,

@@ -50,6 +50,14 @@ pub fn write_github(
             escape_data(&message)
         )?;
     }
+    for skip in &summary.skips {
+        writeln!(
+            out,
+            "::warning title={}::{}",
+            escape_property("ferret: not scanned fully"),
+            escape_data(&format!("{}: {}", skip.subject, skip.detail))
+        )?;
+    }
     writeln!(
         out,
         "::notice title=ferret::{}",

@@ -1,11 +1,15 @@
-//! `--format json` (one array) and `--format jsonl` (one finding per line, streamed).
+//! `--format json` (one array), `--format json-report` (one object with the findings, what was not
+//! scanned fully and the summary) and `--format jsonl` (one finding per line, streamed, then one
+//! `{"type":"skipped",...}` line per thing not scanned fully).
 
 use std::io::Write;
 
 use anyhow::Result;
+use serde_json::{Value, json};
 
-use super::ReportOptions;
+use super::{ReportOptions, Summary};
 use crate::finding::Finding;
+use crate::scan::Skip;
 
 /// Writes all findings as one pretty-printed JSON array.
 pub fn write_json(out: &mut dyn Write, findings: &[Finding], opts: &ReportOptions) -> Result<()> {
@@ -14,6 +18,39 @@ pub fn write_json(out: &mut dyn Write, findings: &[Finding], opts: &ReportOption
         .map(|f| f.to_json(opts.show_secrets))
         .collect();
     serde_json::to_writer_pretty(&mut *out, &array)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Writes one pretty-printed JSON object: `findings` (the array `--format json` writes),
+/// `not_scanned`, `errors` and `summary`.
+pub fn write_json_report(
+    out: &mut dyn Write,
+    findings: &[Finding],
+    summary: &Summary,
+    opts: &ReportOptions,
+) -> Result<()> {
+    let report = json!({
+        "findings": findings.iter().map(|f| f.to_json(opts.show_secrets)).collect::<Vec<_>>(),
+        "not_scanned": summary.skips.iter().map(skip_json).collect::<Vec<_>>(),
+        "errors": summary.errors.iter().map(|e| json!({
+            "subject": e.subject,
+            "message": e.message,
+        })).collect::<Vec<_>>(),
+        "summary": {
+            "blobs": summary.blobs,
+            "bytes": summary.bytes,
+            "findings": summary.findings,
+            "distinct_secrets": summary.distinct_secrets,
+            "not_scanned_fully": summary.not_scanned_fully(),
+            "skipped_binary": summary.skipped_binary,
+            "skipped_too_large": summary.skipped_too_large,
+            "skipped_symlinks": summary.skipped_symlinks,
+            "skipped_allowlisted": summary.skipped_allowlisted,
+            "suppressed": summary.suppressed,
+        },
+    });
+    serde_json::to_writer_pretty(&mut *out, &report)?;
     writeln!(out)?;
     Ok(())
 }
@@ -27,4 +64,28 @@ pub fn write_jsonl_line(
     serde_json::to_writer(&mut *out, &finding.to_json(opts.show_secrets))?;
     writeln!(out)?;
     Ok(())
+}
+
+/// Writes one `{"type":"skipped",...}` line per thing not scanned fully (finding lines have no
+/// `type`, as before, so readers of findings only need to skip these).
+pub fn write_jsonl_skips(out: &mut dyn Write, skips: &[Skip]) -> Result<()> {
+    for skip in skips {
+        let mut line = skip_json(skip);
+        if let Value::Object(map) = &mut line {
+            map.shift_insert(0, "type".into(), "skipped".into());
+        }
+        serde_json::to_writer(&mut *out, &line)?;
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// A skip record as JSON: `path`, `reason` (a snake_case code), `detail` and `size` (or null).
+pub fn skip_json(skip: &Skip) -> Value {
+    json!({
+        "path": skip.subject,
+        "reason": skip.reason,
+        "detail": skip.detail,
+        "size": skip.size,
+    })
 }

@@ -16,7 +16,7 @@ use anyhow::Result;
 
 use crate::detect::Rule;
 use crate::finding::Finding;
-use crate::scan::ScanError;
+use crate::scan::{ScanError, Skip, SkipReason};
 
 /// Output formats of `--format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -25,6 +25,9 @@ pub enum Format {
     Text,
     /// One JSON array of findings.
     Json,
+    /// One JSON object: `findings` (as `json`), `not_scanned` (every file, member or layer not
+    /// scanned fully, with the reason), `errors` and `summary`.
+    JsonReport,
     /// One JSON object per line, streamed as findings are made.
     Jsonl,
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF consumers.
@@ -69,6 +72,8 @@ pub struct Summary {
     pub suppressed: u64,
     /// Things that could not be read.
     pub errors: Vec<ScanError>,
+    /// Things not scanned fully, by name, sorted.
+    pub skips: Vec<Skip>,
     /// Baseline entries no longer found.
     pub stale_baseline: Vec<String>,
     /// The configuration files used, each with how far it was trusted.
@@ -80,12 +85,35 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// How many things were not scanned fully because of a limit or a problem (what `--strict`
+    /// fails on): the listed skips, plus files over the size limit that a source only counted.
+    pub fn not_scanned_fully(&self) -> u64 {
+        let listed_too_large = self
+            .skips
+            .iter()
+            .filter(|s| s.reason == SkipReason::TooLarge)
+            .count() as u64;
+        self.skips.len() as u64 + self.skipped_too_large.saturating_sub(listed_too_large)
+    }
+
     /// The one-line summary printed on stderr at the end of a scan.
     pub fn line(&self) -> String {
         let mut skipped = Vec::new();
+        let listed =
+            |reason: SkipReason| self.skips.iter().filter(|s| s.reason == reason).count() as u64;
         for (n, what) in [
             (self.skipped_binary, "binary"),
             (self.skipped_too_large, "too large"),
+            (
+                listed(SkipReason::ArchiveDepth),
+                "past the archive depth limit",
+            ),
+            (
+                listed(SkipReason::DecompressionLimit),
+                "decompression bombs",
+            ),
+            (listed(SkipReason::Unsupported), "unsupported or corrupt"),
+            (listed(SkipReason::SpecialFile), "special files"),
             (self.skipped_symlinks, "symlinks"),
             (self.skipped_allowlisted, "allowlisted paths"),
         ] {
@@ -136,10 +164,12 @@ pub fn write_report(
     match format {
         Format::Text => text::write_text(out, findings, summary, opts)?,
         Format::Json => json::write_json(out, findings, opts)?,
+        Format::JsonReport => json::write_json_report(out, findings, summary, opts)?,
         Format::Jsonl => {
             for f in findings {
                 json::write_jsonl_line(out, f, opts)?;
             }
+            json::write_jsonl_skips(out, &summary.skips)?;
         }
         Format::Sarif => sarif::write_sarif(out, findings, rules, summary, opts)?,
         Format::Csv => csv::write_csv(out, findings, opts)?,

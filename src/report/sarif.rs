@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use super::{ReportOptions, Summary};
 use crate::detect::{Rule, Severity};
 use crate::finding::Finding;
+use crate::scan::Skip;
 
 /// GitHub code scanning keeps at most this many results per run.
 const MAX_RESULTS_PER_RUN: usize = 25_000;
@@ -68,6 +69,7 @@ pub fn write_sarif(
                     })
                 })
                 .collect();
+            notifications.extend(summary.skips.iter().map(skip_notification));
             if i == 0 && dropped > 0 {
                 notifications.push(json!({
                     "level": "warning",
@@ -106,6 +108,24 @@ pub fn write_sarif(
     serde_json::to_writer_pretty(&mut *out, &log)?;
     writeln!(out)?;
     Ok(())
+}
+
+/// A thing not scanned fully, as a warning notification that names it and its reason.
+fn skip_notification(skip: &Skip) -> Value {
+    let mut properties = serde_json::Map::new();
+    properties.insert("reason".into(), json!(skip.reason));
+    if let Some(size) = skip.size {
+        properties.insert("size".into(), json!(size));
+    }
+    json!({
+        "level": "warning",
+        "descriptor": {"id": "ferret/not-scanned-fully"},
+        "message": {"text": format!("not scanned fully: {}: {}", skip.subject, skip.detail)},
+        "locations": [{
+            "physicalLocation": {"artifactLocation": {"uri": artifact_uri(&skip.subject)}},
+        }],
+        "properties": properties,
+    })
 }
 
 fn level(severity: Severity) -> &'static str {

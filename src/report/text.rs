@@ -131,6 +131,12 @@ pub fn write_text(
             writeln!(out, "  {}: {}", esc(&e.subject), esc(&e.message))?;
         }
     }
+    write_not_scanned(
+        out,
+        findings.is_empty() && summary.errors.is_empty(),
+        summary,
+        &p,
+    )?;
     if !summary.stale_baseline.is_empty() {
         writeln!(
             out,
@@ -139,6 +145,36 @@ pub fn write_text(
         for fp in &summary.stale_baseline {
             writeln!(out, "  {}", esc(fp))?;
         }
+    }
+    Ok(())
+}
+
+/// The "not scanned fully" section: every file, member or layer a limit or a problem stopped.
+fn write_not_scanned(
+    out: &mut dyn Write,
+    first: bool,
+    summary: &Summary,
+    p: &Palette,
+) -> Result<()> {
+    if summary.skips.is_empty() {
+        return Ok(());
+    }
+    if !first {
+        writeln!(out)?;
+    }
+    writeln!(out, "{}not scanned fully:{}", p.yellow, p.reset)?;
+    for skip in &summary.skips {
+        let size = skip
+            .size
+            .map(|n| format!(" ({})", super::human_bytes(n)))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "  {}{size}: {} [{}]",
+            esc(&skip.subject),
+            esc(&skip.detail),
+            skip.reason.as_str()
+        )?;
     }
     Ok(())
 }

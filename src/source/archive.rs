@@ -9,6 +9,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use anyhow::{Context, Result, bail};
 use flate2::read::MultiGzDecoder;
 
+use crate::scan::{Skip, SkipReason};
+
 /// Limits applied while opening nested archives.
 #[derive(Debug, Clone, Copy)]
 pub struct ArchiveLimits {
@@ -71,10 +73,13 @@ pub fn archive_kind(name: &str) -> Option<ArchiveKind> {
 /// Receives each non-archive member: its path (`outer!inner`), its size when known, and its bytes.
 pub type MemberSink<'a> = dyn FnMut(&str, Option<u64>, &mut dyn Read) -> Result<()> + 'a;
 
+/// Receives each member or archive that was not scanned fully.
+pub type SkipSink<'a> = dyn FnMut(Skip) + 'a;
+
 /// Opens the archive `path` of `kind` read from `reader` and hands every member to `sink`,
-/// recursing into archives within it up to `limits.max_depth`. `depth` is how deep `path` already
-/// is (1 for an archive found directly in a scanned tree). An error names the member concerned;
-/// members handed to `sink` before it stay handed.
+/// recursing into archives within it up to `limits.max_depth`. Anything not scanned fully (a
+/// bomb, an archive past the depth limit, a corrupt member) is reported as one error naming each,
+/// after the rest of the archive was scanned. Sources that can list skips use [`open_archive`].
 pub fn scan_archive(
     kind: ArchiveKind,
     reader: &mut dyn Read,
@@ -83,11 +88,72 @@ pub fn scan_archive(
     limits: &ArchiveLimits,
     sink: &mut MemberSink<'_>,
 ) -> Result<()> {
-    match kind {
-        ArchiveKind::Tar => scan_tar(reader, path, depth, limits, sink),
+    let mut skipped = Vec::new();
+    open_archive(kind, reader, path, depth, limits, sink, &mut |s| {
+        skipped.push(s)
+    })?;
+    skips_as_error(&skipped)
+}
+
+/// Hands one member to `sink`, or opens it when it is itself an archive and depth allows; like
+/// [`scan_archive`], skips become one error. Sources that can list skips use [`open_member`].
+pub fn scan_member(
+    path: &str,
+    size: Option<u64>,
+    reader: &mut dyn Read,
+    depth: usize,
+    limits: &ArchiveLimits,
+    sink: &mut MemberSink<'_>,
+) -> Result<()> {
+    let mut skipped = Vec::new();
+    open_member(path, size, reader, depth, limits, sink, &mut |s| {
+        skipped.push(s)
+    })?;
+    skips_as_error(&skipped)
+}
+
+/// For callers without a skip channel: what was skipped, as one error.
+fn skips_as_error(skipped: &[Skip]) -> Result<()> {
+    if skipped.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = skipped
+        .iter()
+        .map(|s| format!("{}: {}", s.subject, s.detail))
+        .collect();
+    bail!("not scanned fully: {}", list.join("; "))
+}
+
+/// Opens the archive `path` of `kind` read from `reader` and hands every member to `sink`,
+/// recursing into archives within it up to `limits.max_depth`. `depth` is how deep `path` already
+/// is (1 for an archive found directly in a scanned tree). A member that cannot be scanned fully
+/// (a bomb, an archive past the depth limit, a corrupt nested archive) goes to `skips` and the
+/// rest of the archive is still scanned; a corrupt or truncated archive is itself a skip, after
+/// the members before the damage. An error is returned only when `sink` fails for a member.
+pub fn open_archive(
+    kind: ArchiveKind,
+    reader: &mut dyn Read,
+    path: &str,
+    depth: usize,
+    limits: &ArchiveLimits,
+    sink: &mut MemberSink<'_>,
+    skips: &mut SkipSink<'_>,
+) -> Result<()> {
+    let result = match kind {
+        ArchiveKind::Tar => scan_tar(reader, path, depth, limits, sink, skips),
         ArchiveKind::TarGz => {
             let mut guarded = BombGuard::gunzip(reader, limits);
-            scan_tar(&mut guarded, path, depth, limits, sink)
+            let result = scan_tar(&mut guarded, path, depth, limits, sink, skips);
+            if let Some(limit) = guarded.tripped.take() {
+                skips(Skip::new(path, SkipReason::DecompressionLimit, limit));
+                return Ok(());
+            }
+            match result {
+                Err(ArchiveError::Sink(err)) if guarded.read_failed => {
+                    Err(ArchiveError::Damaged(err))
+                }
+                other => other,
+            }
         }
         ArchiveKind::Gz => {
             let mut guarded = BombGuard::gunzip(reader, limits);
@@ -97,37 +163,78 @@ pub fn scan_archive(
                 .trim_end_matches(".gz")
                 .trim_end_matches(".GZ");
             let inner_path = format!("{path}!{}", base_name(inner));
-            scan_member(&inner_path, None, &mut guarded, depth, limits, sink)
+            let result = open_member(&inner_path, None, &mut guarded, depth, limits, sink, skips);
+            if let Some(limit) = guarded.tripped.take() {
+                skips(Skip::new(inner_path, SkipReason::DecompressionLimit, limit));
+                return Ok(());
+            }
+            match result {
+                // The decoder failed, not the sink: a corrupt or truncated gzip stream.
+                Err(err) if guarded.read_failed => {
+                    skips(Skip::new(path, SkipReason::Unsupported, format!("{err:#}")));
+                    return Ok(());
+                }
+                other => return other,
+            }
         }
-        ArchiveKind::Zip => scan_zip(reader, path, depth, limits, sink),
+        ArchiveKind::Zip => scan_zip(reader, path, depth, limits, sink, skips),
+    };
+    match result {
+        Err(ArchiveError::Damaged(err)) => {
+            skips(Skip::new(path, SkipReason::Unsupported, format!("{err:#}")));
+            Ok(())
+        }
+        Err(ArchiveError::Sink(err)) => Err(err),
+        Ok(()) => Ok(()),
     }
 }
 
 /// Hands one member to `sink`, or opens it when it is itself an archive and depth allows. A file
 /// named like an archive that does not start like one (a test fixture, a text file called
-/// `notes.gz`) is handed to `sink` as it is: its bytes are scanned, not reported unreadable.
-pub fn scan_member(
+/// `notes.gz`) is handed to `sink` as it is: its bytes are scanned, not reported unreadable. An
+/// archive at the depth limit is reported to `skips` and its bytes handed to `sink` as they are
+/// (an uncompressed tar still shows its members' text).
+pub fn open_member(
     path: &str,
     size: Option<u64>,
     reader: &mut dyn Read,
     depth: usize,
     limits: &ArchiveLimits,
     sink: &mut MemberSink<'_>,
+    skips: &mut SkipSink<'_>,
 ) -> Result<()> {
-    match archive_kind(path) {
-        Some(kind) if depth < limits.max_depth => {
-            let mut head = [0u8; 512];
-            let len = read_head(reader, &mut head[..kind.magic_len()])
-                .with_context(|| format!("{path}: cannot read"))?;
-            let mut whole = (&head[..len]).chain(reader);
-            if kind.starts_like(&head[..len]) {
-                scan_archive(kind, &mut whole, path, depth + 1, limits, sink)
-            } else {
-                sink(path, size, &mut whole)
-            }
-        }
-        _ => sink(path, size, reader),
+    let Some(kind) = archive_kind(path) else {
+        return sink(path, size, reader);
+    };
+    let mut head = [0u8; 512];
+    let len = read_head(reader, &mut head[..kind.magic_len()])
+        .with_context(|| format!("{path}: cannot read"))?;
+    let mut whole = (&head[..len]).chain(reader);
+    if !kind.starts_like(&head[..len]) {
+        return sink(path, size, &mut whole);
     }
+    if depth >= limits.max_depth {
+        skips(
+            Skip::new(
+                path,
+                SkipReason::ArchiveDepth,
+                format!(
+                    "archive nested {} deep, past the limit of {}: not opened",
+                    depth + 1,
+                    limits.max_depth
+                ),
+            )
+            .with_size(size),
+        );
+        return sink(path, size, &mut whole);
+    }
+    open_archive(kind, &mut whole, path, depth + 1, limits, sink, skips)
+}
+
+/// Why opening an archive stopped: the archive itself is damaged (a skip), or the sink failed.
+enum ArchiveError {
+    Damaged(anyhow::Error),
+    Sink(anyhow::Error),
 }
 
 impl ArchiveKind {
@@ -172,20 +279,26 @@ fn scan_tar(
     depth: usize,
     limits: &ArchiveLimits,
     sink: &mut MemberSink<'_>,
-) -> Result<()> {
+    skips: &mut SkipSink<'_>,
+) -> Result<(), ArchiveError> {
     let mut archive = tar::Archive::new(reader);
     let entries = archive
         .entries()
-        .with_context(|| format!("{path}: not a tar archive"))?;
+        .map_err(|e| ArchiveError::Damaged(anyhow::Error::new(e).context("not a tar archive")))?;
     for entry in entries {
-        let mut entry = entry.with_context(|| format!("{path}: corrupt or truncated tar"))?;
+        let mut entry = entry.map_err(|e| {
+            ArchiveError::Damaged(anyhow::Error::new(e).context("corrupt or truncated tar"))
+        })?;
         if !entry.header().entry_type().is_file() {
             continue;
         }
         let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
         let member = format!("{path}!{}", clean_member_name(&name));
         let size = entry.size();
-        scan_member(&member, Some(size), &mut entry, depth, limits, sink)?;
+        // A tar member's body is the archive's own stream: if it cannot be read, neither can the
+        // members after it, and the next header read says so.
+        open_member(&member, Some(size), &mut entry, depth, limits, sink, skips)
+            .map_err(ArchiveError::Sink)?;
     }
     Ok(())
 }
@@ -196,25 +309,41 @@ fn scan_zip(
     depth: usize,
     limits: &ArchiveLimits,
     sink: &mut MemberSink<'_>,
-) -> Result<()> {
+    skips: &mut SkipSink<'_>,
+) -> Result<(), ArchiveError> {
     let mut bytes = Vec::new();
     reader
         .take(limits.max_in_memory + 1)
         .read_to_end(&mut bytes)
-        .with_context(|| format!("{path}: cannot read"))?;
+        .with_context(|| format!("{path}: cannot read"))
+        .map_err(ArchiveError::Sink)?;
     if bytes.len() as u64 > limits.max_in_memory {
-        bail!(
-            "{path}: zip archive larger than {} bytes, not opened",
-            limits.max_in_memory
-        );
+        skips(Skip::new(
+            path,
+            SkipReason::TooLarge,
+            format!(
+                "zip archive larger than {} bytes (zip is read into memory): not opened",
+                limits.max_in_memory
+            ),
+        ));
+        return Ok(());
     }
-    let mut zip =
-        zip::ZipArchive::new(Cursor::new(bytes)).with_context(|| format!("{path}: not a zip"))?;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| ArchiveError::Damaged(anyhow::Error::new(e).context("not a readable zip")))?;
     let mut expanded_total = 0u64;
     for index in 0..zip.len() {
-        let mut file = zip
-            .by_index(index)
-            .with_context(|| format!("{path}: corrupt zip entry {index}"))?;
+        let mut file = match zip.by_index(index) {
+            Ok(file) => file,
+            Err(err) => {
+                // The central directory names each entry independently: the others stay readable.
+                skips(Skip::new(
+                    format!("{path}!(entry {index})"),
+                    SkipReason::Unsupported,
+                    format!("cannot open zip entry: {err}"),
+                ));
+                continue;
+            }
+        };
         if !file.is_file() {
             continue;
         }
@@ -228,11 +357,37 @@ fn scan_zip(
         let budget = limits.max_expanded.saturating_sub(expanded_total);
         let mut guarded = BombGuard::new(&mut file, limits, budget);
         guarded.input.fetch_add(compressed, Ordering::Relaxed);
-        scan_member(&member, Some(declared), &mut guarded, depth, limits, sink)?;
+        let result = open_member(
+            &member,
+            Some(declared),
+            &mut guarded,
+            depth,
+            limits,
+            sink,
+            skips,
+        );
         // Drain what the sink left unread so the bomb check sees the whole member.
-        io::copy(&mut guarded, &mut io::sink())
-            .with_context(|| format!("{member}: cannot read"))?;
+        let drained = match &result {
+            Ok(()) => io::copy(&mut guarded, &mut io::sink()).map(|_| ()),
+            Err(_) => Ok(()),
+        };
         expanded_total += guarded.output;
+        if let Some(limit) = guarded.tripped.take() {
+            skips(
+                Skip::new(member, SkipReason::DecompressionLimit, limit).with_size(Some(declared)),
+            );
+            continue;
+        }
+        // With random access, a member whose compressed data is bad does not spoil the next one.
+        if let Some(err) = result
+            .err()
+            .or_else(|| drained.err().map(anyhow::Error::new))
+        {
+            skips(
+                Skip::new(member, SkipReason::Unsupported, format!("{err:#}"))
+                    .with_size(Some(declared)),
+            );
+        }
     }
     Ok(())
 }
@@ -257,7 +412,8 @@ pub fn clean_member_name(name: &str) -> String {
     parts.join("/")
 }
 
-/// A reader that fails once its output exceeds a size or an expansion-ratio limit.
+/// A reader that fails once its output exceeds a size or an expansion-ratio limit, and remembers
+/// why it failed so the caller can tell a bomb or a corrupt stream from a failing sink.
 struct BombGuard<R> {
     inner: R,
     /// Compressed bytes consumed so far (shared with a counting reader under the decoder).
@@ -265,6 +421,10 @@ struct BombGuard<R> {
     output: u64,
     budget: u64,
     limits: ArchiveLimits,
+    /// The limit that stopped the stream, once one has.
+    tripped: Option<String>,
+    /// Whether the stream underneath (the decoder) failed.
+    read_failed: bool,
 }
 
 impl<R: Read> BombGuard<R> {
@@ -275,6 +435,8 @@ impl<R: Read> BombGuard<R> {
             output: 0,
             budget,
             limits: *limits,
+            tripped: None,
+            read_failed: false,
         }
     }
 }
@@ -294,22 +456,32 @@ impl<'a> BombGuard<MultiGzDecoder<CountingReader<&'a mut dyn Read>>> {
 
 impl<R: Read> Read for BombGuard<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
+        if let Some(limit) = &self.tripped {
+            return Err(io::Error::other(limit.clone()));
+        }
+        let n = self
+            .inner
+            .read(buf)
+            .inspect_err(|_| self.read_failed = true)?;
         self.output += n as u64;
-        if self.output > self.budget {
-            return Err(io::Error::other(format!(
+        let input = self.input.load(Ordering::Relaxed).max(1);
+        let limit = if self.output > self.budget {
+            format!(
                 "decompression bomb: expands beyond {} bytes; not opened further",
                 self.budget
-            )));
-        }
-        let input = self.input.load(Ordering::Relaxed).max(1);
-        if self.output > self.limits.ratio_floor && self.output / input > self.limits.max_ratio {
-            return Err(io::Error::other(format!(
+            )
+        } else if self.output > self.limits.ratio_floor
+            && self.output / input > self.limits.max_ratio
+        {
+            format!(
                 "decompression bomb: {} bytes expand to over {} (ratio over {}); not opened further",
                 input, self.output, self.limits.max_ratio
-            )));
-        }
-        Ok(n)
+            )
+        } else {
+            return Ok(n);
+        };
+        self.tripped = Some(limit.clone());
+        Err(io::Error::other(limit))
     }
 }
 
@@ -350,13 +522,12 @@ mod tests {
         builder.into_inner().unwrap()
     }
 
-    fn collect(
-        kind: ArchiveKind,
-        data: &[u8],
-        limits: &ArchiveLimits,
-    ) -> (Vec<(String, Vec<u8>)>, Result<()>) {
+    type Collected = (Vec<(String, Vec<u8>)>, Vec<Skip>, Result<()>);
+
+    fn collect(kind: ArchiveKind, data: &[u8], limits: &ArchiveLimits) -> Collected {
         let mut seen = Vec::new();
-        let result = scan_archive(
+        let mut skipped = Vec::new();
+        let result = open_archive(
             kind,
             &mut &data[..],
             "outer",
@@ -368,21 +539,36 @@ mod tests {
                 seen.push((path.to_string(), buf));
                 Ok(())
             },
+            &mut |skip| skipped.push(skip),
         );
-        (seen, result)
+        (seen, skipped, result)
+    }
+
+    fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, data) in files {
+            zip.start_file(*name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            zip.write_all(data).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    fn reasons(skipped: &[Skip]) -> Vec<(&str, SkipReason)> {
+        skipped
+            .iter()
+            .map(|s| (s.subject.as_str(), s.reason))
+            .collect()
     }
 
     #[test]
     fn nested_tar_in_tgz_in_zip_is_opened() {
         let inner = tar_of(&[("a/secret.txt", b"token")]);
         let tgz = gzip(&tar_of(&[("inner.tar", &inner), ("./plain.txt", b"hello")]));
-        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        zip.start_file("lib/bundle.tgz", zip::write::SimpleFileOptions::default())
-            .unwrap();
-        zip.write_all(&tgz).unwrap();
-        let zip = zip.finish().unwrap().into_inner();
-        let (seen, result) = collect(ArchiveKind::Zip, &zip, &ArchiveLimits::default());
+        let zip = zip_of(&[("lib/bundle.tgz", &tgz)]);
+        let (seen, skipped, result) = collect(ArchiveKind::Zip, &zip, &ArchiveLimits::default());
         result.unwrap();
+        assert!(skipped.is_empty(), "{skipped:?}");
         let paths: Vec<_> = seen.iter().map(|(p, _)| p.as_str()).collect();
         assert_eq!(
             paths,
@@ -395,25 +581,100 @@ mod tests {
     }
 
     #[test]
-    fn a_bomb_is_reported_not_obeyed() {
+    fn a_bomb_is_listed_not_obeyed() {
         let zeros = vec![0u8; 64 << 20];
         let bomb = gzip(&zeros);
-        let (_, result) = collect(ArchiveKind::Gz, &bomb, &ArchiveLimits::default());
-        let message = format!("{:#}", result.unwrap_err());
-        assert!(message.contains("decompression bomb"), "{message}");
+        let (_, skipped, result) = collect(ArchiveKind::Gz, &bomb, &ArchiveLimits::default());
+        result.unwrap();
+        assert_eq!(
+            reasons(&skipped),
+            [("outer!outer", SkipReason::DecompressionLimit)]
+        );
+        assert!(
+            skipped[0].detail.contains("decompression bomb"),
+            "{skipped:?}"
+        );
     }
 
     #[test]
-    fn depth_limit_stops_recursion() {
+    fn a_bomb_member_is_skipped_and_the_members_around_it_are_scanned() {
+        let text_bomb = vec![b'A'; 64 << 20];
+        let zip = zip_of(&[
+            ("first.txt", b"one"),
+            ("bomb.txt", &text_bomb),
+            ("last.txt", b"two"),
+        ]);
+        let (seen, skipped, result) = collect(ArchiveKind::Zip, &zip, &ArchiveLimits::default());
+        result.unwrap();
+        let paths: Vec<_> = seen.iter().map(|(p, _)| p.as_str()).collect();
+        // The bomb's first bytes reach the sink before the limit trips; the rest never do.
+        assert_eq!(paths.first(), Some(&"outer!first.txt"));
+        assert_eq!(paths.last(), Some(&"outer!last.txt"));
+        assert!(seen.iter().all(|(_, b)| b.len() < 64 << 20));
+        assert_eq!(
+            reasons(&skipped),
+            [("outer!bomb.txt", SkipReason::DecompressionLimit)]
+        );
+        assert_eq!(skipped[0].size, Some(64 << 20));
+    }
+
+    #[test]
+    fn depth_limit_stops_recursion_and_is_listed() {
         let inner = tar_of(&[("x.txt", b"x")]);
         let outer = tar_of(&[("in.tar", &inner)]);
         let limits = ArchiveLimits {
             max_depth: 1,
             ..ArchiveLimits::default()
         };
-        let (seen, result) = collect(ArchiveKind::Tar, &outer, &limits);
+        let (seen, skipped, result) = collect(ArchiveKind::Tar, &outer, &limits);
         result.unwrap();
         assert_eq!(seen[0].0, "outer!in.tar");
+        assert_eq!(
+            reasons(&skipped),
+            [("outer!in.tar", SkipReason::ArchiveDepth)]
+        );
+    }
+
+    #[test]
+    fn a_corrupt_nested_archive_is_listed_and_the_next_member_scanned() {
+        let mut broken = gzip(&tar_of(&[("x.txt", b"x")]));
+        broken.truncate(broken.len() / 2);
+        let outer = tar_of(&[("broken.tgz", &broken), ("after.txt", b"after")]);
+        let (seen, skipped, result) = collect(ArchiveKind::Tar, &outer, &ArchiveLimits::default());
+        result.unwrap();
+        assert_eq!(
+            reasons(&skipped),
+            [("outer!broken.tgz", SkipReason::Unsupported)]
+        );
+        assert_eq!(
+            seen.last().map(|(p, _)| p.as_str()),
+            Some("outer!after.txt")
+        );
+    }
+
+    #[test]
+    fn callers_without_a_skip_channel_get_one_error_after_the_whole_archive() {
+        let inner = tar_of(&[("x.txt", b"x")]);
+        let outer = tar_of(&[("in.tar", &inner), ("after.txt", b"after")]);
+        let limits = ArchiveLimits {
+            max_depth: 1,
+            ..ArchiveLimits::default()
+        };
+        let mut seen = Vec::new();
+        let result = scan_archive(
+            ArchiveKind::Tar,
+            &mut &outer[..],
+            "outer",
+            1,
+            &limits,
+            &mut |path, _, _| {
+                seen.push(path.to_string());
+                Ok(())
+            },
+        );
+        let message = format!("{:#}", result.unwrap_err());
+        assert!(message.contains("outer!in.tar"), "{message}");
+        assert_eq!(seen, ["outer!in.tar", "outer!after.txt"]);
     }
 
     #[test]
@@ -427,8 +688,9 @@ mod tests {
             ("empty.tar", b""),
             ("real.gz", &real),
         ]);
-        let (seen, result) = collect(ArchiveKind::Tar, &outer, &ArchiveLimits::default());
+        let (seen, skipped, result) = collect(ArchiveKind::Tar, &outer, &ArchiveLimits::default());
         result.unwrap();
+        assert!(skipped.is_empty(), "{skipped:?}");
         let seen: Vec<_> = seen
             .iter()
             .map(|(p, b)| (p.as_str(), b.as_slice()))

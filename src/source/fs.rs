@@ -10,7 +10,8 @@ use ignore::overrides::OverrideBuilder;
 use ignore::{WalkBuilder, WalkState};
 
 use super::Origin;
-use crate::scan::{ScanStats, Scanner, ThreadState};
+use super::archive::{self, ArchiveLimits};
+use crate::scan::{ScanStats, Scanner, Skip, SkipReason, ThreadState};
 
 /// Options for `ferret scan dir`.
 #[derive(Debug, Clone)]
@@ -25,6 +26,8 @@ pub struct DirOptions {
     pub follow_symlinks: bool,
     /// Worker threads (0: one per core).
     pub threads: usize,
+    /// Limits for archives found in the tree (`.zip`, `.jar`, `.tar`, `.tar.gz`, `.gz`).
+    pub archive_limits: ArchiveLimits,
 }
 
 /// Files larger than this are scanned as a stream rather than read whole.
@@ -64,11 +67,12 @@ pub fn scan_dirs(opts: &DirOptions, scanner: &Scanner) -> Result<()> {
         }
         builder.overrides(overrides.build().context("invalid --exclude globs")?);
     }
+    let limits = &opts.archive_limits;
     builder.build_parallel().run(|| {
         let mut state = ThreadState::default();
         Box::new(move |entry| {
             match entry {
-                Ok(entry) => visit(&entry, scanner, &mut state),
+                Ok(entry) => visit(&entry, scanner, limits, &mut state),
                 Err(err) => {
                     let subject = error_path(&err).unwrap_or_else(|| "(walk)".into());
                     scanner
@@ -82,7 +86,12 @@ pub fn scan_dirs(opts: &DirOptions, scanner: &Scanner) -> Result<()> {
     Ok(())
 }
 
-fn visit(entry: &ignore::DirEntry, scanner: &Scanner, state: &mut ThreadState) {
+fn visit(
+    entry: &ignore::DirEntry,
+    scanner: &Scanner,
+    limits: &ArchiveLimits,
+    state: &mut ThreadState,
+) {
     let Some(file_type) = entry.file_type() else {
         return; // stdin placeholder entries never occur for path roots
     };
@@ -90,11 +99,15 @@ fn visit(entry: &ignore::DirEntry, scanner: &Scanner, state: &mut ThreadState) {
         ScanStats::bump(&scanner.stats.skipped_symlinks);
         return;
     }
-    if !file_type.is_file() {
+    if file_type.is_dir() {
         return;
     }
     let path = entry.path();
     let shown = display_path(path);
+    if !file_type.is_file() {
+        scanner.stats.skip(special_file(shown, &file_type));
+        return;
+    }
     let root_len = root_prefix_len(entry, &shown);
     if scanner
         .filter
@@ -103,9 +116,58 @@ fn visit(entry: &ignore::DirEntry, scanner: &Scanner, state: &mut ThreadState) {
         ScanStats::bump(&scanner.stats.skipped_allowlisted);
         return;
     }
-    if let Err(err) = scan_file(path, shown.clone(), root_len, scanner, state) {
-        scanner.stats.error(shown, format!("{err:#}"));
+    let file = FileToScan {
+        path,
+        shown: &shown,
+        root_len,
+    };
+    if let Err(err) = scan_file(&file, scanner, limits, state) {
+        scanner.stats.error(shown.clone(), format!("{err:#}"));
     }
+}
+
+/// The skip record of a FIFO, socket or device, which is never opened: reading a FIFO blocks
+/// until someone writes to it, and a device can be endless.
+fn special_file(shown: String, file_type: &std::fs::FileType) -> Skip {
+    Skip::new(
+        shown,
+        SkipReason::SpecialFile,
+        format!("{}: not opened", special_kind(file_type)),
+    )
+}
+
+#[cfg(unix)]
+fn special_kind(file_type: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if file_type.is_fifo() {
+        "named pipe (FIFO)"
+    } else if file_type.is_socket() {
+        "socket"
+    } else if file_type.is_block_device() {
+        "block device"
+    } else if file_type.is_char_device() {
+        "character device"
+    } else {
+        "not a regular file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_: &std::fs::FileType) -> &'static str {
+    "not a regular file"
+}
+
+/// Opens `path` for reading without blocking: a path that became a FIFO after the walk looked
+/// at it must not stall the scan waiting for a writer.
+fn open_for_scan(path: &Path) -> std::io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
 }
 
 /// Length of the walk root's part of `shown` (with its separator), so `shown[len..]` is root-relative.
@@ -138,33 +200,38 @@ fn root_prefix_len(entry: &ignore::DirEntry, shown: &str) -> usize {
     }
 }
 
-fn scan_file(
-    path: &Path,
-    shown: String,
+/// A file the walk found: where it is and how reports name it.
+struct FileToScan<'a> {
+    path: &'a Path,
+    shown: &'a str,
     root_len: usize,
+}
+
+fn scan_file(
+    target: &FileToScan<'_>,
     scanner: &Scanner,
+    limits: &ArchiveLimits,
     state: &mut ThreadState,
 ) -> Result<()> {
-    let mut file = File::open(path).map_err(|e| anyhow::anyhow!("cannot open: {e}"))?;
-    let len = file
+    let mut file = open_for_scan(target.path).map_err(|e| anyhow::anyhow!("cannot open: {e}"))?;
+    let meta = file
         .metadata()
-        .map_err(|e| anyhow::anyhow!("cannot stat: {e}"))?
-        .len();
-    if len > scanner.max_blob_size {
-        ScanStats::bump(&scanner.stats.skipped_too_large);
+        .map_err(|e| anyhow::anyhow!("cannot stat: {e}"))?;
+    if !meta.is_file() {
+        scanner
+            .stats
+            .skip(special_file(target.shown.to_string(), &meta.file_type()));
         return Ok(());
     }
-    // `root_len` comes from byte lengths of lossily converted names: never split inside a character.
-    let root_len = if shown.is_char_boundary(root_len) {
-        root_len
-    } else {
-        0
-    };
-    let (root, relative) = shown.split_at(root_len);
-    let origin = Arc::new(Origin::File {
-        path: relative.to_string(),
-        root: Arc::from(root),
-    });
+    let len = meta.len();
+    if len > scanner.max_blob_size {
+        scanner.stats.skip(too_large(target.shown, len, scanner));
+        return Ok(());
+    }
+    if archive::archive_kind(target.shown).is_some() {
+        return scan_archive_file(&mut file, len, target, scanner, limits, state);
+    }
+    let origin = Arc::new(file_origin(target));
     if len > READ_WHOLE_LIMIT {
         return scanner.scan_reader(file, origin, state);
     }
@@ -178,6 +245,62 @@ fn scan_file(
     }
     state.buf = buf;
     read.map(|_| ())
+}
+
+/// The skip record of a file or member over `--max-file-size`.
+fn too_large(shown: &str, len: u64, scanner: &Scanner) -> Skip {
+    Skip::too_large(shown, Some(len), scanner.max_blob_size)
+}
+
+/// The origin of the file (or archive member) `target` names.
+fn file_origin(target: &FileToScan<'_>) -> Origin {
+    file_origin_at(target.shown, target.root_len)
+}
+
+/// The origin of `shown`, whose first `root_len` bytes are the scan root: reports show the rest.
+fn file_origin_at(shown: &str, root_len: usize) -> Origin {
+    // `root_len` comes from byte lengths of lossily converted names: never split inside a character.
+    let root_len = if shown.is_char_boundary(root_len) {
+        root_len
+    } else {
+        0
+    };
+    let (root, relative) = shown.split_at(root_len);
+    Origin::File {
+        path: relative.to_string(),
+        root: Arc::from(root),
+    }
+}
+
+/// Scans a file named like an archive: its members are opened (recursively, within `limits`) and
+/// streamed to the scanner, each reported as `archive!member`; what the limits stop is listed.
+fn scan_archive_file(
+    file: &mut File,
+    len: u64,
+    target: &FileToScan<'_>,
+    scanner: &Scanner,
+    limits: &ArchiveLimits,
+    state: &mut ThreadState,
+) -> Result<()> {
+    let root_len = target.root_len;
+    let mut members = |member: &str, size: Option<u64>, reader: &mut dyn Read| -> Result<()> {
+        if let Some(size) = size.filter(|&s| s > scanner.max_blob_size) {
+            scanner.stats.skip(too_large(member, size, scanner));
+            return Ok(());
+        }
+        let origin = Arc::new(file_origin_at(member, root_len));
+        scanner.scan_reader(reader, origin, state)
+    };
+    let mut skips = |skip: Skip| scanner.stats.skip(skip);
+    archive::open_member(
+        target.shown,
+        Some(len),
+        file,
+        0,
+        limits,
+        &mut members,
+        &mut skips,
+    )
 }
 
 /// The path as reports show it: as walked, without a leading `./`.

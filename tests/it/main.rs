@@ -14,6 +14,7 @@ mod report_paths;
 mod rules;
 mod scan_dir;
 mod security;
+mod skips;
 mod terminal;
 mod verify;
 mod verify_servers;

@@ -12,7 +12,7 @@ use super::api::{ApiClient, at_or_after, check_since, header, next_link, read_li
 use super::format::LogFormat;
 use super::log::{Dedup, LogState, scan_log};
 use super::origin::CiLogOrigin;
-use crate::scan::{ScanStats, Scanner};
+use crate::scan::{Scanner, Skip};
 use crate::uri::encode_component as encode;
 
 /// Default `--api-url`.
@@ -198,7 +198,9 @@ fn scan_job(
     let url = client.url(&format!("{project_path}/jobs/{}/trace", job.id))?;
     let response = client.get(&url)?;
     let Some(trace) = read_limited(response, scanner.max_blob_size)? else {
-        ScanStats::bump(&scanner.stats.skipped_too_large);
+        let subject = format!("gitlab-ci:{}/jobs/{}", opts.project, job.id);
+        let skip = Skip::too_large(subject, None, scanner.max_blob_size);
+        scanner.stats.skip(skip);
         return Ok(());
     };
     let template = CiLogOrigin {

@@ -21,7 +21,7 @@ use rayon::prelude::*;
 
 pub use origin::CiLogOrigin;
 
-use crate::scan::{ScanStats, Scanner};
+use crate::scan::{Scanner, Skip};
 use crate::source::fs::display_path;
 use format::{LogFormat, detect_format};
 use log::{Dedup, LogState, scan_log};
@@ -164,7 +164,8 @@ fn scan_file(
         return runzip::scan_run_zip(file, &template, &prefix, scanner, state);
     }
     if len > scanner.max_blob_size && !lower.ends_with(".gz") {
-        ScanStats::bump(&scanner.stats.skipped_too_large);
+        let skip = Skip::too_large(shown, Some(len), scanner.max_blob_size);
+        scanner.stats.skip(skip);
         return Ok(());
     }
     let limit = scanner.max_blob_size.saturating_add(1);
@@ -181,7 +182,10 @@ fn scan_file(
             .context("cannot read")?;
     }
     if data.len() as u64 > scanner.max_blob_size {
-        ScanStats::bump(&scanner.stats.skipped_too_large);
+        // Only the first max_blob_size + 1 bytes were read (a .gz may expand without bound).
+        scanner
+            .stats
+            .skip(Skip::too_large(shown, None, scanner.max_blob_size));
         return Ok(());
     }
     let format = detect_format(&data);

@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use super::format::LogFormat;
 use super::log::{Dedup, LogState, scan_log};
 use super::origin::CiLogOrigin;
-use crate::scan::{ScanStats, Scanner};
+use crate::scan::{Scanner, Skip};
 
 /// What a ZIP member is, from its name.
 #[derive(Debug, PartialEq, Eq)]
@@ -161,7 +161,12 @@ fn scan_member<R: Read + Seek>(
     origin.path = format!("{path_prefix}{name}");
     // The declared size may lie (a ZIP bomb); reading is bounded whatever it says.
     if file.size() > scanner.max_blob_size {
-        ScanStats::bump(&scanner.stats.skipped_too_large);
+        let skip = Skip::too_large(
+            origin.path.clone(),
+            Some(file.size()),
+            scanner.max_blob_size,
+        );
+        scanner.stats.skip(skip);
         return;
     }
     let mut data = Vec::new();
@@ -173,7 +178,9 @@ fn scan_member<R: Read + Seek>(
         return;
     }
     if data.len() as u64 > scanner.max_blob_size {
-        ScanStats::bump(&scanner.stats.skipped_too_large);
+        // The declared size was a lie: reading stopped one byte past the limit.
+        let skip = Skip::too_large(origin.path.clone(), None, scanner.max_blob_size);
+        scanner.stats.skip(skip);
         return;
     }
     scan_log(&data, format, &origin, scanner, state, dedup);

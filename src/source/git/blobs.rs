@@ -15,7 +15,7 @@ use anyhow::Result;
 use super::history::{History, Selection, Source, collect_history, head_blobs};
 use crate::detect::{DetectCache, Match};
 use crate::finding::fingerprint;
-use crate::scan::{ScanStats, Scanner, ThreadState};
+use crate::scan::{Scanner, Skip, ThreadState};
 use crate::source::Origin;
 
 /// Blobs a worker takes from the shared queue at a time: large enough that the queue is not
@@ -225,7 +225,9 @@ fn read_blob<'b>(
             return Read::Failed;
         }
         Ok(Some(header)) if header.size > scanner.max_blob_size => {
-            ScanStats::bump(&scanner.stats.skipped_too_large);
+            let subject = format!("blob {id}");
+            let skip = Skip::too_large(subject, Some(header.size), scanner.max_blob_size);
+            scanner.stats.skip(skip);
             return Read::Skipped;
         }
         Ok(Some(_)) => {}

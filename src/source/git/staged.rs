@@ -11,7 +11,7 @@ use gix::bstr::{BString, ByteSlice};
 use gix::objs::{Find, TreeRefIter};
 
 use crate::detect::Match;
-use crate::scan::{ScanStats, Scanner, ThreadState, line_span};
+use crate::scan::{Scanner, Skip, ThreadState, line_span};
 use crate::source::Origin;
 
 /// Scans the staged changes of the repository at `repo`.
@@ -57,7 +57,9 @@ pub fn scan_staged(repo: &gix::Repository, scanner: &Scanner) -> Result<()> {
             }
         };
         if data.len() as u64 > scanner.max_blob_size {
-            ScanStats::bump(&scanner.stats.skipped_too_large);
+            let size = Some(data.len() as u64);
+            let skip = Skip::too_large(shown.clone(), size, scanner.max_blob_size);
+            scanner.stats.skip(skip);
             continue;
         }
         let matches = scanner.find_matches(data, &mut state);
