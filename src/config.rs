@@ -26,6 +26,9 @@ pub struct Config {
     /// Scan defaults.
     #[serde(default)]
     pub scan: ScanSection,
+    /// The project's salt for fingerprints (see `crate::fingerprint`): any text, the same on every
+    /// machine that scans the project.
+    pub fingerprint_salt: Option<String>,
     /// Where it was read from, for messages.
     #[serde(skip)]
     pub source: Option<PathBuf>,

@@ -2,14 +2,17 @@
 //! drops what is allowed, and reports write what is left. `app` runs a parsed command line.
 
 pub mod app;
+pub mod cleanup;
 pub mod cli;
 pub mod config;
 pub mod detect;
 pub mod filter;
 pub mod finding;
+pub mod fingerprint;
 pub mod hook;
 pub mod report;
 pub mod scan;
 pub mod source;
+pub mod upgrade;
 pub mod uri;
 pub mod verify;

@@ -282,7 +282,13 @@ impl Scanner {
     ) {
         for m in matches.iter().filter(|m| m.start < accept_before) {
             let rule = &self.detector.rules()[m.rule];
-            let finding = Finding::new(rule, m, origin.clone(), line_offset);
+            let finding = Finding::new(
+                rule,
+                m,
+                origin.clone(),
+                line_offset,
+                self.filter.fingerprints(),
+            );
             if self
                 .filter
                 .check(rule, &finding, line_span(data, m.start, m.end))

@@ -188,7 +188,7 @@ fn result(f: &Finding, rule_index: Option<usize>, opts: &ReportOptions) -> Value
                 },
             },
         }],
-        "partialFingerprints": {"ferret/v1": &f.fingerprint},
+        "partialFingerprints": {"ferret/v2": &f.fingerprint},
         "properties": properties,
     });
     if let Some(i) = rule_index {

@@ -1,6 +1,5 @@
 //! `ferret scan dir` and `ferret scan stdin` end to end: the real binary on temporary trees.
 
-
 use std::path::Path;
 
 use crate::support::{TestDir, ferret, json_findings, rule_path_lines};
@@ -387,7 +386,7 @@ fn every_format_writes_the_findings() {
         result["locations"][0]["physicalLocation"]["region"]["startLine"],
         2
     );
-    assert!(result["partialFingerprints"]["ferret/v1"].is_string());
+    assert!(result["partialFingerprints"]["ferret/v2"].is_string());
 }
 
 #[cfg(unix)]
