@@ -53,12 +53,15 @@ pub fn is_current(text: &str) -> bool {
     text.strip_prefix(PREFIX).is_some_and(is_legacy)
 }
 
+/// A fingerprint computed at most once, shared by the threads that want it.
+type Slot = Arc<OnceLock<String>>;
+
 /// Derives fingerprints for one project (one salt), caching one derivation per distinct secret.
 #[derive(Debug)]
 pub struct Fingerprinter {
     salt: [u8; 32],
     /// v1 fingerprint (the cheap in-memory key) -> derived fingerprint, computed once.
-    cache: Mutex<HashMap<String, Arc<OnceLock<String>>>>,
+    cache: Mutex<HashMap<String, Slot>>,
 }
 
 impl Default for Fingerprinter {
@@ -89,6 +92,29 @@ impl Fingerprinter {
         // Derived outside the lock so other threads derive other secrets meanwhile; a thread that
         // wants the same secret waits for this one instead of deriving it again.
         slot.get_or_init(|| self.derive(rule_id, secret)).clone()
+    }
+
+    /// Derives the fingerprints of `pairs` (rule id, secret) that are not cached yet, in parallel:
+    /// one blob can hold hundreds of distinct secrets (a dump, a key file), and deriving them one
+    /// after another on the thread that scans it would leave the other cores idle.
+    pub fn prepare(&self, pairs: &[(&str, &[u8])]) {
+        use rayon::prelude::*;
+        let missing: Vec<(&str, &[u8], Slot)> = {
+            let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+            pairs
+                .iter()
+                .filter_map(|&(rule_id, secret)| {
+                    let slot = cache.entry(legacy(rule_id, secret)).or_default();
+                    (slot.get().is_none()).then(|| (rule_id, secret, slot.clone()))
+                })
+                .collect()
+        };
+        if missing.len() < 2 {
+            return;
+        }
+        missing.par_iter().for_each(|(rule_id, secret, slot)| {
+            slot.get_or_init(|| self.derive(rule_id, secret));
+        });
     }
 
     fn derive(&self, rule_id: &str, secret: &[u8]) -> String {
