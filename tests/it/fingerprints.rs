@@ -221,3 +221,36 @@ fn thousands_of_findings_of_two_secrets_have_two_fingerprints() {
         .collect();
     assert_eq!(distinct.len(), 2);
 }
+
+#[test]
+fn baseline_create_suggests_a_salt_only_when_the_project_has_none() {
+    let dir = TestDir::new().file("a.env", format!("KEY={SECRET}\n"));
+    let create = || {
+        ferret()
+            .current_dir(dir.path())
+            .args([
+                "baseline",
+                "create",
+                ".",
+                "--dir",
+                "-o",
+                "baseline.json",
+                "--rules",
+            ])
+            .arg(test_rules_file())
+            .output()
+            .unwrap()
+    };
+    let out = create();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(stderr(&out).contains("fingerprint_salt = \""), "{out:?}");
+    dir.write("ferret.toml", "fingerprint_salt = \"chosen\"\n");
+    let out = create();
+    assert!(!stderr(&out).contains("fingerprint_salt"), "{out:?}");
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("baseline.json")).unwrap()).unwrap();
+    assert_eq!(
+        doc["findings"][0]["fingerprint"],
+        fingerprint_of(&dir, SECRET)
+    );
+}
