@@ -83,6 +83,10 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             })
         }
         Command::Baseline(BaselineCommand::Create(args)) => create_baseline(&args),
+        Command::Baseline(BaselineCommand::Upgrade(args)) => {
+            crate::upgrade::upgrade(&args)?;
+            Ok(Outcome::Clean)
+        }
         Command::Hook(HookCommand::Install(args)) => {
             let hook = crate::hook::install_pre_commit_hook(&args.path, args.force)?;
             eprintln!("ferret: installed {}", hook.display());
@@ -322,6 +326,9 @@ where
     let verifying = common.verify || common.only_verified;
     let detector = build_detector(&config, &common.rule_files, &common.disable_rule, verifying)?;
     let mut filter = Filter::new(&config.allow)?;
+    if let Some(salt) = fingerprint_salt(&config)? {
+        filter.set_fingerprint_salt(salt);
+    }
     match (&common.ignore_file, root, &settings.base_ignore) {
         (Some(path), _, _) => filter.load_ignore_file(path)?,
         (None, _, Some((name, text))) => filter.load_ignore_text(text, name)?,
@@ -331,7 +338,18 @@ where
         _ => {}
     }
     if let Some(path) = &common.baseline {
-        filter.set_baseline(load_baseline(path)?);
+        filter.set_baseline(path, load_baseline(path)?);
+    }
+    if !common.quiet {
+        for legacy in filter.legacy_files() {
+            eprintln!(
+                "ferret: warning: {} holds {} old (v1) fingerprints; they still match in this \
+                 release but will not in the next: run `ferret baseline upgrade {}`",
+                legacy.path.display(),
+                legacy.count,
+                legacy.path.display()
+            );
+        }
     }
     let max_size = match (common.max_file_size, &config.scan.max_file_size) {
         (Some(n), _) => n,
@@ -533,6 +551,7 @@ fn create_baseline(args: &BaselineCreateArgs) -> Result<Outcome> {
         // A repository's baseline covers its history, so `scan git` with it reports only new secrets.
         let target = args.path.display().to_string();
         let root = source::git::config_root(&target)?;
+        suggest_fingerprint_salt(args, root.as_deref())?;
         let opts = source::git::GitOptions {
             target,
             branches: Vec::new(),
@@ -546,6 +565,7 @@ fn create_baseline(args: &BaselineCreateArgs) -> Result<Outcome> {
         });
     }
     let root = args.path.is_dir().then(|| args.path.clone());
+    suggest_fingerprint_salt(args, root.as_deref())?;
     let opts = source::fs::DirOptions {
         roots: vec![args.path.clone()],
         gitignore: false,
@@ -561,6 +581,48 @@ fn create_baseline(args: &BaselineCreateArgs) -> Result<Outcome> {
         };
         source::fs::scan_dirs(&opts, scanner)
     })
+}
+
+/// A baseline is about to be committed: without a project salt its fingerprints use the built-in
+/// one, which every such project shares, so suggest a fresh salt for `ferret.toml`.
+fn suggest_fingerprint_salt(args: &BaselineCreateArgs, root: Option<&Path>) -> Result<()> {
+    let config = Config::discover(args.config.as_deref(), root)?;
+    if config.fingerprint_salt.is_none() {
+        eprintln!(
+            "ferret: note: no fingerprint_salt is configured, so the baseline's fingerprints use \
+             ferret's built-in salt. Before committing it, consider adding to ferret.toml\n  \
+             fingerprint_salt = \"{}\"\nand creating the baseline again.",
+            random_salt()
+        );
+    }
+    Ok(())
+}
+
+/// 16 random bytes as hex, for a new project's `fingerprint_salt`.
+fn random_salt() -> String {
+    use std::io::Read;
+    let mut bytes = [0u8; 16];
+    let random = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes));
+    if random.is_err() {
+        // A salt only has to differ between projects, not be secret: time and process id do.
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        let seed = format!("{:?}{}", now, std::process::id());
+        bytes.copy_from_slice(&<sha2::Sha256 as sha2::Digest>::digest(seed.as_bytes())[..16]);
+    }
+    hex::encode(bytes)
+}
+
+/// The config's `fingerprint_salt`, refused when empty (it would silently mean "no salt").
+pub fn fingerprint_salt(config: &Config) -> Result<Option<&str>> {
+    match config.fingerprint_salt.as_deref() {
+        Some(salt) if salt.trim().is_empty() => bail!(
+            "config {}: fingerprint_salt is empty",
+            display_opt(&config.source)
+        ),
+        other => Ok(other),
+    }
 }
 
 /// Runs `--verify` over the collected findings with the command line's limits.

@@ -50,6 +50,30 @@ pub enum BaselineCommand {
     /// Scan PATH (its git history when it is a git work tree, unless --dir) and write the findings'
     /// fingerprints to FILE. Secrets themselves are never written.
     Create(BaselineCreateArgs),
+    /// Rewrite a baseline or ignore file's old (v1) fingerprints as current ones. The secrets are
+    /// needed for that, so PATH is scanned as `baseline create` scans it; entries whose secret is
+    /// no longer found are left as they are.
+    Upgrade(BaselineUpgradeArgs),
+}
+
+/// `ferret baseline upgrade`.
+#[derive(Debug, Args)]
+pub struct BaselineUpgradeArgs {
+    /// The baseline (JSON) or ignore file (`.ferretignore`) to rewrite in place.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Directory or repository whose secrets the file's entries are for.
+    #[arg(default_value = ".", value_name = "PATH")]
+    pub path: PathBuf,
+    /// Scan the files of PATH rather than its git history.
+    #[arg(long)]
+    pub dir: bool,
+    /// Configuration file (default: ferret.toml at PATH).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Add the rules of this file to the built-in ones (repeatable).
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rule_files: Vec<PathBuf>,
 }
 
 /// `ferret baseline create`.

@@ -33,6 +33,9 @@ pub struct Config {
     /// Scan defaults.
     #[serde(default)]
     pub scan: ScanSection,
+    /// The project's salt for fingerprints (see `crate::fingerprint`): any text, the same on every
+    /// machine that scans the project.
+    pub fingerprint_salt: Option<String>,
     /// Where it was read from, for messages.
     #[serde(skip)]
     pub source: Option<PathBuf>,
@@ -161,6 +164,16 @@ impl Config {
         }
     }
 
+    /// The config a command outside a scan sees: `--config`, else the user's and the one at `root`.
+    pub fn discover(explicit: Option<&Path>, root: Option<&Path>) -> Result<Self> {
+        Self::resolve(ConfigRequest {
+            explicit,
+            root,
+            base_revision: None,
+            user: user_config_path(),
+        })
+    }
+
     /// The configuration for a scan: `--config` alone if given; otherwise the user's own config
     /// merged with the repository's (from the base revision if given, else found at the root).
     pub fn resolve(request: ConfigRequest<'_>) -> Result<Self> {
@@ -201,6 +214,11 @@ impl Config {
         self.scan.exclude.extend(other.scan.exclude);
         if other.scan.max_file_size.is_some() {
             self.scan.max_file_size = other.scan.max_file_size;
+        }
+        // The project's salt is the repository's to choose: a different salt only makes its
+        // baseline stop matching, so it can add findings but never hide one.
+        if other.fingerprint_salt.is_some() {
+            self.fingerprint_salt = other.fingerprint_salt;
         }
         if self.source.is_none() {
             self.source = other.source;

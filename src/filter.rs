@@ -1,7 +1,7 @@
 //! Filtering: allowlists, inline `ferret:allow` comments, `.ferretignore` fingerprints and baselines.
 
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use anyhow::{Context, Result};
@@ -12,6 +12,7 @@ use crate::config::AllowSpec;
 use crate::detect::Rule;
 use crate::detect::rules::build_regex;
 use crate::finding::Finding;
+use crate::fingerprint::{self, Fingerprinter};
 
 /// The marker that suppresses findings on its line.
 pub const INLINE_ALLOW: &[u8] = b"ferret:allow";
@@ -97,13 +98,26 @@ impl Allowlist {
     }
 }
 
+/// A baseline or ignore file that still holds old (v1) fingerprints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LegacyEntries {
+    /// The file.
+    pub path: PathBuf,
+    /// How many of its entries are old fingerprints.
+    pub count: usize,
+}
+
 /// Everything that can suppress a finding, plus a record of which baseline entries were seen.
 #[derive(Debug, Default)]
 pub struct Filter {
     allowlists: Vec<Allowlist>,
+    fingerprints: Fingerprinter,
+    /// Ignore-file entries, current and old fingerprints alike (they cannot collide: see
+    /// [`fingerprint::PREFIX`]).
     ignored: HashSet<String>,
     baseline: HashSet<String>,
     baseline_seen: Mutex<HashSet<String>>,
+    legacy_files: Vec<LegacyEntries>,
 }
 
 impl Filter {
@@ -118,6 +132,16 @@ impl Filter {
         })
     }
 
+    /// Derives fingerprints with the project's salt (`fingerprint_salt`) instead of the built-in one.
+    pub fn set_fingerprint_salt(&mut self, salt: &str) {
+        self.fingerprints = Fingerprinter::new(salt);
+    }
+
+    /// What findings' fingerprints are derived with.
+    pub fn fingerprints(&self) -> &Fingerprinter {
+        &self.fingerprints
+    }
+
     /// Adds the fingerprints of an ignore file (one per line; `#` starts a comment).
     pub fn load_ignore_file(&mut self, path: &Path) -> Result<()> {
         let text = std::fs::read_to_string(path)
@@ -128,27 +152,51 @@ impl Filter {
     /// Adds the fingerprints of ignore-file `text` read from `name` (a base revision's
     /// `.ferretignore`, in a pull-request gate).
     pub fn load_ignore_text(&mut self, text: &str, name: &str) -> Result<()> {
+        let mut legacy = 0;
         for (n, line) in text.lines().enumerate() {
-            let entry = line.split('#').next().unwrap_or("").trim();
-            if entry.is_empty() {
+            let Some(fp) = ignore_entry(line) else {
                 continue;
-            }
-            // Accept `fingerprint` or `something:fingerprint` (the last field is the fingerprint).
-            let fp = entry.rsplit(':').next().unwrap_or(entry).trim();
-            if fp.len() != 32 || !fp.bytes().all(|b| b.is_ascii_hexdigit()) {
+            };
+            let fp = fp.to_ascii_lowercase();
+            if fingerprint::is_legacy(&fp) {
+                legacy += 1;
+            } else if !fingerprint::is_current(&fp) {
                 anyhow::bail!(
-                    "{name}:{}: {entry:?} is not a ferret fingerprint (32 hex characters)",
-                    n + 1
+                    "{name}:{}: {:?} is not a ferret fingerprint ({} followed by 32 hex characters)",
+                    n + 1,
+                    line.trim(),
+                    fingerprint::PREFIX
                 );
             }
-            self.ignored.insert(fp.to_ascii_lowercase());
+            self.ignored.insert(fp);
         }
+        self.note_legacy(Path::new(name), legacy);
         Ok(())
     }
 
-    /// Sets the baseline's fingerprints.
-    pub fn set_baseline(&mut self, fingerprints: HashSet<String>) {
+    /// Sets the baseline's fingerprints, read from `path` (for the old-fingerprint warning).
+    pub fn set_baseline(&mut self, path: &Path, fingerprints: HashSet<String>) {
+        let legacy = fingerprints
+            .iter()
+            .filter(|fp| fingerprint::is_legacy(fp))
+            .count();
+        self.note_legacy(path, legacy);
         self.baseline = fingerprints;
+    }
+
+    fn note_legacy(&mut self, path: &Path, count: usize) {
+        if count > 0 {
+            self.legacy_files.push(LegacyEntries {
+                path: path.to_path_buf(),
+                count,
+            });
+        }
+    }
+
+    /// Baseline and ignore files that still hold old fingerprints: they match for one more
+    /// release, and `ferret baseline upgrade FILE` rewrites them.
+    pub fn legacy_files(&self) -> &[LegacyEntries] {
+        &self.legacy_files
     }
 
     /// Whether a file can be skipped entirely: an allowlist for every rule matches its path.
@@ -174,14 +222,19 @@ impl Filter {
         if self.allowlists.iter().any(|a| a.allows(finding)) {
             return Some(Suppression::Allowlist);
         }
-        if self.ignored.contains(&finding.fingerprint) {
+        if self.ignored.contains(&finding.fingerprint)
+            || self.ignored.contains(&finding.legacy_fingerprint)
+        {
             return Some(Suppression::IgnoreFile);
         }
-        if self.baseline.contains(&finding.fingerprint) {
+        let in_baseline = [&finding.fingerprint, &finding.legacy_fingerprint]
+            .into_iter()
+            .find(|fp| self.baseline.contains(*fp));
+        if let Some(fp) = in_baseline {
             self.baseline_seen
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .insert(finding.fingerprint.clone());
+                .insert(fp.clone());
             return Some(Suppression::Baseline);
         }
         None
@@ -194,6 +247,16 @@ impl Filter {
         stale.sort();
         stale
     }
+}
+
+/// The fingerprint on one line of an ignore file, if the line has one: `fingerprint` or
+/// `something:fingerprint` (the last field is the fingerprint), `#` starting a comment.
+pub fn ignore_entry(line: &str) -> Option<&str> {
+    let entry = line.split('#').next().unwrap_or("").trim();
+    if entry.is_empty() {
+        return None;
+    }
+    Some(entry.rsplit(':').next().unwrap_or(entry).trim())
 }
 
 /// Reads the fingerprints of a baseline: a ferret JSON report (an array of findings) or a file

@@ -3,9 +3,9 @@
 use std::sync::Arc;
 
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 use crate::detect::{Match, Rule, Severity};
+use crate::fingerprint::Fingerprinter;
 use crate::source::Origin;
 
 /// What live verification concluded about a finding's secret.
@@ -50,8 +50,11 @@ pub struct Finding {
     pub severity: Severity,
     /// The secret as text (lossy UTF-8).
     pub secret: String,
-    /// Stable identity of (rule, secret): the same wherever and however it is found.
+    /// Stable identity of (rule, secret) within a project: the same wherever and however it is
+    /// found, and slow to test a guessed secret against (see [`crate::fingerprint`]).
     pub fingerprint: String,
+    /// The old (v1) fingerprint, only for matching old baseline and ignore entries: never printed.
+    pub legacy_fingerprint: String,
     /// 1-based line of the secret's start.
     pub line: usize,
     /// 1-based byte column of the secret's start.
@@ -72,29 +75,31 @@ pub struct Finding {
     pub verification: Option<Verification>,
 }
 
-/// Stable fingerprint of a rule id and a secret: hex of the first 16 bytes of a SHA-256.
+/// The cheap in-memory identity of a rule id and a secret (the old v1 fingerprint).
 ///
-/// It deliberately leaves out path, line and commit so one `.ferretignore` entry or baseline entry
-/// follows a secret through edits, moves and history rewrites.
+/// Sources use it to recognise a secret they have already seen. It is a plain hash, so it must
+/// never be printed or written: reports carry [`Finding::fingerprint`].
 pub fn fingerprint(rule_id: &str, secret: &[u8]) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(b"ferret/v1\0");
-    hasher.update(rule_id.as_bytes());
-    hasher.update(b"\0");
-    hasher.update(secret);
-    hex::encode(&hasher.finalize()[..16])
+    crate::fingerprint::legacy(rule_id, secret)
 }
 
 impl Finding {
     /// Builds a finding from a match of `rule` in a blob from `origin`. `line_offset` is added to the
-    /// match's lines when the blob was scanned in chunks.
-    pub fn new(rule: &Rule, m: &Match, origin: Arc<Origin>, line_offset: usize) -> Self {
+    /// match's lines when the blob was scanned in chunks; `fingerprints` derives the fingerprint.
+    pub fn new(
+        rule: &Rule,
+        m: &Match,
+        origin: Arc<Origin>,
+        line_offset: usize,
+        fingerprints: &Fingerprinter,
+    ) -> Self {
         Finding {
             rule_id: rule.id.clone(),
             rule_name: rule.name.clone(),
             severity: rule.severity,
             secret: String::from_utf8_lossy(&m.secret).into_owned(),
-            fingerprint: fingerprint(&rule.id, &m.secret),
+            fingerprint: fingerprints.fingerprint(&rule.id, &m.secret),
+            legacy_fingerprint: fingerprint(&rule.id, &m.secret),
             line: m.line + line_offset,
             column: m.column,
             end_line: m.end_line + line_offset,
@@ -199,7 +204,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fingerprint_depends_on_rule_and_secret_only() {
+    fn secret_identity_depends_on_rule_and_secret_only() {
         let a = fingerprint("github-pat-classic", b"ghp_abc");
         assert_eq!(a, fingerprint("github-pat-classic", b"ghp_abc"));
         assert_ne!(a, fingerprint("github-oauth", b"ghp_abc"));

@@ -3,17 +3,20 @@
 
 pub mod app;
 pub mod atomic_file;
+pub mod cleanup;
 pub mod cli;
 pub mod config;
 pub mod detect;
 pub mod escape;
 pub mod filter;
 pub mod finding;
+pub mod fingerprint;
 pub mod hook;
 pub mod progress;
 pub mod redact_url;
 pub mod report;
 pub mod scan;
 pub mod source;
+pub mod upgrade;
 pub mod uri;
 pub mod verify;

@@ -389,9 +389,22 @@ impl Scanner {
         accept_before: usize,
         held: &mut Vec<Finding>,
     ) {
+        let rules = self.detector.rules();
+        let pairs: Vec<(&str, &[u8])> = matches
+            .iter()
+            .filter(|m| m.start < accept_before)
+            .map(|m| (&*rules[m.rule].id, &m.secret[..]))
+            .collect();
+        self.filter.fingerprints().prepare(&pairs);
         for m in matches.iter().filter(|m| m.start < accept_before) {
             let rule = &self.detector.rules()[m.rule];
-            let finding = Finding::new(rule, m, origin.clone(), line_offset);
+            let finding = Finding::new(
+                rule,
+                m,
+                origin.clone(),
+                line_offset,
+                self.filter.fingerprints(),
+            );
             if self
                 .filter
                 .check(rule, &finding, line_span(data, m.start, m.end))

@@ -230,7 +230,7 @@ fn result(
                 },
             },
         }],
-        "partialFingerprints": {"ferret/v1": &f.fingerprint},
+        "partialFingerprints": {"ferret/v2": &f.fingerprint},
         "properties": properties,
     });
     if let Some(i) = rule_index {

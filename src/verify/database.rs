@@ -11,6 +11,9 @@
 //! TLS: where the server offers it, the session is encrypted (libpq's `sslmode=prefer` and
 //! MySQL's `PREFERRED`); the certificate is not checked, since self-hosted databases rarely have a
 //! publicly trusted one and the password would otherwise go in clear text to the same host.
+//! Because the certificate is not checked, a TLS session never counts as safe for a password in
+//! clear text: logins that would send it (PostgreSQL `password` and md5, MySQL
+//! `mysql_clear_password`) are stopped before the password leaves and end `unknown`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::{IpAddr, SocketAddr};
@@ -24,6 +27,7 @@ use super::{CheckResult, Verdict};
 use crate::verify::http::is_loopback;
 use crate::verify::spec::CheckKind;
 
+mod auth_guard;
 mod host;
 mod mysql;
 mod postgres;

@@ -93,7 +93,7 @@ fn corpus_sarif_validates_against_the_sarif_2_1_0_schema() {
         let uri = loc["artifactLocation"]["uri"].as_str().unwrap();
         assert!(!uri.starts_with('/') && !uri.starts_with("./"), "{uri}");
         assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
-        assert!(result["partialFingerprints"]["ferret/v1"].is_string());
+        assert!(result["partialFingerprints"]["ferret/v2"].is_string());
     }
     let rules = doc["runs"][0]["tool"]["driver"]["rules"]
         .as_array()

@@ -649,6 +649,93 @@ fn a_url_is_cloned_and_scanned() {
     assert!(stderr(&out).contains("cannot clone"), "{}", stderr(&out));
 }
 
+/// The entries of a directory, by name.
+fn entries(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+#[test]
+fn a_failed_clone_leaves_no_temporary_directory() {
+    let served = tempfile::tempdir().unwrap();
+    let daemon = GitDaemon::serve(served.path());
+    let tmp = tempfile::tempdir().unwrap();
+    let out = ferret()
+        .args([
+            "scan",
+            "git",
+            &format!("git://127.0.0.1:{}/absent.git", daemon.port),
+        ])
+        .env("TMPDIR", tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(entries(tmp.path()), Vec::<String>::new());
+}
+
+/// A clone that is still waiting for the server is stopped by SIGTERM and by SIGINT: the
+/// temporary clone (owner-only while it exists) is removed and the exit status is 128 + signal.
+#[test]
+fn a_clone_in_progress_is_removed_on_sigterm_and_sigint() {
+    use std::os::unix::fs::PermissionsExt;
+    // A server that accepts and never answers keeps the clone in progress.
+    let listener = TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (accepted_tx, accepted) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in listener.incoming() {
+            held.push(conn);
+            let _ = accepted_tx.send(());
+        }
+    });
+    for (signal, status) in [("TERM", 143), ("INT", 130)] {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ferret"))
+            .args([
+                "scan",
+                "git",
+                &format!("git://127.0.0.1:{port}/project.git"),
+            ])
+            .env("TMPDIR", tmp.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        accepted
+            .recv_timeout(Duration::from_secs(30))
+            .expect("ferret connects to the server");
+        let clone_dir = entries(tmp.path());
+        assert_eq!(clone_dir.len(), 1, "one temporary clone: {clone_dir:?}");
+        assert!(clone_dir[0].starts_with("ferret-clone-"), "{clone_dir:?}");
+        let mode = std::fs::metadata(tmp.path().join(&clone_dir[0]))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o700);
+
+        std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let exit = loop {
+            if let Some(exit) = child.try_wait().unwrap() {
+                break exit;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("ferret did not stop on SIG{signal}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        assert_eq!(exit.code(), Some(status), "SIG{signal}");
+        assert_eq!(entries(tmp.path()), Vec::<String>::new(), "SIG{signal}");
+    }
+}
+
 #[test]
 fn not_a_repository_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();

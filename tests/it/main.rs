@@ -5,6 +5,7 @@ mod support;
 
 mod cilog;
 mod corpus;
+mod fingerprints;
 mod git;
 mod hooks;
 mod image;

@@ -61,6 +61,10 @@ fn readme_commands() -> Vec<String> {
 /// README commands run by other modules' tests, and which test runs each.
 const COVERED_ELSEWHERE: &[(&str, &str)] = &[
     (
+        "ferret baseline upgrade FILE [PATH]",
+        "fingerprints::an_old_baseline_still_suppresses_with_a_warning_and_upgrade_rewrites_it",
+    ),
+    (
         "ferret scan dir [OPTIONS] -- FILE...",
         "security::staged_file_names_are_paths_not_options_and_the_repository_config_applies",
     ),

@@ -392,7 +392,7 @@ fn every_format_writes_the_findings() {
         result["locations"][0]["physicalLocation"]["region"]["startLine"],
         2
     );
-    assert!(result["partialFingerprints"]["ferret/v1"].is_string());
+    assert!(result["partialFingerprints"]["ferret/v2"].is_string());
 }
 
 #[cfg(unix)]

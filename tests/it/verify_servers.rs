@@ -117,6 +117,109 @@ fn mysql_urls_log_in_to_mariadb() {
 }
 
 #[test]
+fn postgres_asking_for_a_cleartext_password_without_tls_does_not_get_it() {
+    let password = "Wc8rN2kTz5Qx7Lm";
+    // pg_hba method `password`: the server asks for the password in clear text, over plain TCP.
+    let server = DbServer::postgres_with("app_owner", password, "password", false);
+    let dir = TestDir::new().file(
+        "app.env",
+        format!("DATABASE_URL=postgres://app_owner:{password}@db.acme-corp.io:5432/postgres\n"),
+    );
+    let endpoint = format!("postgres={}", server.endpoint());
+    let out = scan(&dir, &["--verify-endpoint", &endpoint]);
+    assert_no_secret(&out, &[password]);
+    // The password is right, so had it been sent the login would have succeeded.
+    let got = statuses(&out, "postgres-connection-uri");
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].1, "unknown", "{got:?}");
+    assert!(
+        got[0].2.contains("not sent") && got[0].2.contains("clear text"),
+        "{got:?}"
+    );
+}
+
+/// A MySQL-protocol server on 127.0.0.1 that greets with `mysql_native_password` and then
+/// switches the login to `mysql_clear_password`; every byte any client sent it is kept.
+fn mysql_asking_for_cleartext() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<u8>>>) {
+    use std::io::{Read, Write};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = received.clone();
+    let packet = |seq: u8, payload: &[u8]| {
+        let mut p = (payload.len() as u32).to_le_bytes()[..3].to_vec();
+        p.push(seq);
+        p.extend_from_slice(payload);
+        p
+    };
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { return };
+            conn.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+                .unwrap();
+            // protocol 10, version, connection id, scramble part 1, capabilities (PROTOCOL_41,
+            // SECURE_CONNECTION, PLUGIN_AUTH, ...; no SSL), charset, status, scramble part 2.
+            let caps: u32 = 0x1 | 0x8 | 0x200 | 0x2000 | 0x8000 | 0x80000;
+            let mut hello = vec![10];
+            hello.extend_from_slice(b"5.7.44-test\0");
+            hello.extend_from_slice(&7u32.to_le_bytes());
+            hello.extend_from_slice(b"abcdefgh\0");
+            hello.extend_from_slice(&(caps as u16).to_le_bytes());
+            hello.push(0x21);
+            hello.extend_from_slice(&2u16.to_le_bytes());
+            hello.extend_from_slice(&((caps >> 16) as u16).to_le_bytes());
+            hello.push(21);
+            hello.extend_from_slice(&[0; 10]);
+            hello.extend_from_slice(b"ijklmnopqrst\0");
+            hello.extend_from_slice(b"mysql_native_password\0");
+            if conn.write_all(&packet(0, &hello)).is_err() {
+                continue;
+            }
+            let mut buf = [0u8; 4096];
+            let mut switched = false;
+            while let Ok(n) = conn.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                kept.lock().unwrap().extend_from_slice(&buf[..n]);
+                if !switched {
+                    switched = true;
+                    let mut switch = vec![0xfe];
+                    switch.extend_from_slice(b"mysql_clear_password\0");
+                    let _ = conn.write_all(&packet(2, &switch));
+                }
+            }
+        }
+    });
+    (port, received)
+}
+
+#[test]
+fn mysql_asking_for_a_cleartext_password_does_not_get_it() {
+    let password = "Kd5mV9qRx2Tz8Hn";
+    let (port, received) = mysql_asking_for_cleartext();
+    let dir = TestDir::new().file(
+        "app.env",
+        format!("DATABASE_URL=mysql://shop:{password}@mysql.acme-corp.io:3306/shop\n"),
+    );
+    let endpoint = format!("mysql=127.0.0.1:{port}");
+    let out = scan(&dir, &["--verify-endpoint", &endpoint]);
+    assert_no_secret(&out, &[password]);
+    let got = statuses(&out, "mysql-connection-uri");
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].1, "unknown", "{got:?}");
+    assert!(got[0].2.contains("clear text"), "{got:?}");
+    let sent = received.lock().unwrap().clone();
+    assert!(!sent.is_empty(), "ferret logged in to the test server");
+    assert!(
+        !sent
+            .windows(password.len())
+            .any(|w| w == password.as_bytes()),
+        "the password went out in clear text"
+    );
+}
+
+#[test]
 fn database_logins_end_unknown_when_nothing_listens() {
     let password = "Xc8vN2mQw5Rt7Kp";
     let dir = TestDir::new()

@@ -8,7 +8,6 @@ pub mod revision_file;
 pub mod staged;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
 
 use anyhow::{Context, Result, bail};
 
@@ -72,10 +71,19 @@ pub fn scan(opts: &GitOptions, scanner: &Scanner) -> Result<()> {
         if opts.staged {
             bail!("--staged needs a local repository, not a URL");
         }
-        let dir = tempfile::Builder::new()
-            .prefix("ferret-clone-")
+        // Owner-only: the clone holds whatever secrets the repository's history holds. Dropping
+        // `dir` removes it on every return, error included; the registration covers signals.
+        let mut builder = tempfile::Builder::new();
+        builder.prefix("ferret-clone-");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o700));
+        }
+        let dir = builder
             .tempdir()
             .context("cannot create a temporary directory for the clone")?;
+        let _on_signal = crate::cleanup::remove_on_signal(dir.path())?;
         let repo = clone_bare(&opts.target, dir.path())?;
         return scan_repo(&repo, opts, scanner);
     }
@@ -83,13 +91,13 @@ pub fn scan(opts: &GitOptions, scanner: &Scanner) -> Result<()> {
     scan_repo(&repo, opts, scanner)
 }
 
-/// Clones `url` (https, ssh, git or file) without a work tree into `dir`.
+/// Clones `url` (https, ssh, git or file) without a work tree into `dir`; a signal stops it.
 fn clone_bare(url: &str, dir: &Path) -> Result<gix::Repository> {
-    let interrupt = AtomicBool::new(false);
+    let interrupt = crate::cleanup::interrupt_flag();
     let mut prepare =
         gix::prepare_clone_bare(url, dir).with_context(|| format!("cannot clone {url}"))?;
     let (repo, _) = prepare
-        .fetch_only(gix::progress::Discard, &interrupt)
+        .fetch_only(gix::progress::Discard, interrupt)
         .with_context(|| format!("cannot clone {url}"))?;
     Ok(repo)
 }

@@ -1,6 +1,10 @@
 //! MySQL and MariaDB: the handshake and authentication of the `mysql` crate, then a clean close.
 //! The options keep the crate from running its usual set-up queries (`SELECT @@max_allowed_packet`,
 //! `SELECT @@socket`), so nothing but the login reaches the server.
+//!
+//! The password never goes out in clear text: a server that switches the login to
+//! `mysql_clear_password` gets no answer (that would be acceptable only over TLS with a verified
+//! certificate, and database certificates are not verified), and the pre-4.1 hash is refused.
 
 use std::time::Duration;
 
@@ -39,6 +43,8 @@ fn options(login: &Login, timeout: Duration) -> OptsBuilder {
         .tcp_port(login.connect_port)
         .user(Some(login.user.clone()))
         .pass(Some(login.password.clone()))
+        .enable_cleartext_plugin(false)
+        .secure_auth(true)
         .db_name(login.database.clone())
         .prefer_socket(false)
         .max_allowed_packet(Some(4 << 20))
@@ -62,6 +68,22 @@ fn connected(login: &Login, conn: Conn, tls: bool) -> CheckResult {
 
 fn classify(login: &Login, e: &Error) -> CheckResult {
     match e {
+        Error::DriverError(DriverError::CleartextPluginDisabled) => CheckResult::unknown(
+            "password not sent: the server asks for it in clear text (mysql_clear_password), \
+             which ferret only sends over TLS with a verified certificate (database certificates \
+             are not verified)",
+        ),
+        Error::DriverError(DriverError::UnknownAuthPlugin(name))
+            if name.as_str() == "mysql_clear_password" =>
+        {
+            CheckResult::unknown(
+                "password not sent: the server asks for it in clear text (mysql_clear_password)",
+            )
+        }
+        Error::DriverError(DriverError::OldMysqlPasswordDisabled) => CheckResult::unknown(
+            "password not sent: the server asks for the pre-4.1 password hash, which is \
+             insecure",
+        ),
         Error::MySqlError(m) if m.code == ACCESS_DENIED => {
             dead(format!("rejected (error {}: {})", m.code, m.message))
         }

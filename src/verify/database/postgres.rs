@@ -1,5 +1,9 @@
 //! PostgreSQL: the startup and authentication exchange of `tokio-postgres`, then a clean close.
+//! The connection runs through an [`AuthGuard`], which stops the login rather than let the
+//! password go out in clear text or as an md5 hash.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
 use tokio_postgres::config::SslMode;
@@ -7,6 +11,7 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::tls::{MakeTlsConnect, TlsConnect};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
+use super::auth_guard::{AuthGuard, Refusal};
 use super::{Login, TlsUsed, dead, live, tls_config};
 use crate::verify::CheckResult;
 
@@ -30,22 +35,40 @@ async fn login_once(login: &Login, timeout: Duration) -> CheckResult {
         Err(e) => return CheckResult::unknown(format!("{e:#}")),
     };
     let used = TlsUsed::default();
-    let tls = NoteTls {
-        inner: MakeRustlsConnect::new(tls_config),
-        used: used.clone(),
+    let refusal = Refusal::default();
+    let mut make_tls = MakeRustlsConnect::new(tls_config);
+    let tls = match MakeTlsConnect::<AuthGuard<tokio::net::TcpStream>>::make_tls_connect(
+        &mut make_tls,
+        &login.host,
+    ) {
+        Ok(connect) => NoteTls {
+            inner: connect,
+            used: used.clone(),
+            refusal: refusal.clone(),
+        },
+        Err(e) => {
+            return CheckResult::unknown(format!("cannot set up TLS for {}: {e}", login.host));
+        }
     };
     let mut config = tokio_postgres::Config::new();
     config
-        .host(&login.host)
-        .hostaddr(login.addr)
-        .port(login.connect_port)
         .user(&login.user)
         .password(login.password.as_bytes())
         .dbname(login.database.as_deref().unwrap_or(&login.user))
         .application_name("ferret-verify")
-        .ssl_mode(SslMode::Prefer)
-        .connect_timeout(timeout);
-    let connected = tokio::time::timeout(timeout, config.connect(tls)).await;
+        .ssl_mode(SslMode::Prefer);
+    let connected = tokio::time::timeout(timeout, async {
+        let tcp = tokio::net::TcpStream::connect((login.addr, login.connect_port))
+            .await
+            .map_err(|e| CheckResult::unknown(format!("could not connect ({e})")))?;
+        // `SslMode::Prefer` makes the client open with an SSLRequest.
+        let guarded = AuthGuard::after_ssl_request(tcp, refusal.clone());
+        config
+            .connect_raw(guarded, tls)
+            .await
+            .map_err(|e| classify(login, &e, &used, &refusal))
+    })
+    .await;
     match connected {
         Err(_) => CheckResult::unknown("timed out"),
         Ok(Ok((client, connection))) => {
@@ -55,13 +78,21 @@ async fn login_once(login: &Login, timeout: Duration) -> CheckResult {
             let _ = tokio::time::timeout(Duration::from_secs(2), closing).await;
             live(login, &[used.text().to_string()])
         }
-        Ok(Err(e)) => classify(login, &e, &used),
+        Ok(Err(result)) => result,
     }
 }
 
 /// Reads a failed login: a rejected password is dead; a missing database after authentication
 /// is live; anything else says nothing about the password.
-fn classify(login: &Login, e: &tokio_postgres::Error, used: &TlsUsed) -> CheckResult {
+fn classify(
+    login: &Login,
+    e: &tokio_postgres::Error,
+    used: &TlsUsed,
+    refusal: &Refusal,
+) -> CheckResult {
+    if let Some(reason) = refusal.reason() {
+        return CheckResult::unknown(format!("password {reason}"));
+    }
     let Some(db) = e.as_db_error() else {
         let mut text = e.to_string();
         let mut source = std::error::Error::source(e);
@@ -107,32 +138,27 @@ fn classify(login: &Login, e: &tokio_postgres::Error, used: &TlsUsed) -> CheckRe
     }
 }
 
-/// Wraps a TLS connector to record whether the server accepted TLS.
+/// Wraps a TLS connector to record whether the server accepted TLS and to guard the session's
+/// messages as the raw connection's are guarded.
 struct NoteTls<T> {
     inner: T,
     used: TlsUsed,
+    refusal: Refusal,
 }
 
-impl<S, T: MakeTlsConnect<S>> MakeTlsConnect<S> for NoteTls<T> {
-    type Stream = T::Stream;
-    type TlsConnect = NoteTls<T::TlsConnect>;
+impl<S, T> TlsConnect<S> for NoteTls<T>
+where
+    T: TlsConnect<S>,
+    T::Future: Send + 'static,
+{
+    type Stream = AuthGuard<T::Stream>;
     type Error = T::Error;
-
-    fn make_tls_connect(&mut self, domain: &str) -> Result<Self::TlsConnect, Self::Error> {
-        Ok(NoteTls {
-            inner: self.inner.make_tls_connect(domain)?,
-            used: self.used.clone(),
-        })
-    }
-}
-
-impl<S, T: TlsConnect<S>> TlsConnect<S> for NoteTls<T> {
-    type Stream = T::Stream;
-    type Error = T::Error;
-    type Future = T::Future;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Stream, T::Error>> + Send>>;
 
     fn connect(self, stream: S) -> Self::Future {
         self.used.set();
-        self.inner.connect(stream)
+        let handshake = self.inner.connect(stream);
+        let refusal = self.refusal;
+        Box::pin(async move { Ok(AuthGuard::messages(handshake.await?, refusal)) })
     }
 }

@@ -109,12 +109,18 @@ impl DbServer {
     /// A PostgreSQL server whose superuser `user` has `password` (SCRAM-SHA-256 over TCP), with
     /// TLS offered when `openssl` can make a certificate.
     pub fn postgres(user: &str, password: &str) -> Self {
+        Self::postgres_with(user, password, "scram-sha-256", true)
+    }
+
+    /// A PostgreSQL server that asks for passwords with pg_hba method `auth` (e.g. `password`:
+    /// in clear text), offering TLS only when `tls` (and `openssl` can make a certificate).
+    pub fn postgres_with(user: &str, password: &str, auth: &str, tls: bool) -> Self {
         let root = is_root();
         let dir = tempfile::tempdir().expect("a temporary directory");
         let home = dir.path().join("pg");
         std::fs::create_dir(&home).unwrap();
         std::fs::write(home.join("pwfile"), format!("{password}\n")).unwrap();
-        let tls = make_certificate(&home);
+        let tls = tls && make_certificate(&home);
         if root {
             allow_traverse(dir.path());
             give_to(&home, "postgres");
@@ -124,14 +130,8 @@ impl DbServer {
         initdb
             .arg("-D")
             .arg(&data)
-            .args([
-                "-U",
-                user,
-                "--auth=scram-sha-256",
-                "-E",
-                "UTF8",
-                "--no-sync",
-            ])
+            .args(["-U", user, &format!("--auth={auth}"), "-E"])
+            .args(["UTF8", "--no-sync"])
             .arg(format!("--pwfile={}", home.join("pwfile").display()));
         run(initdb, "initdb");
         let port = free_port();
