@@ -13,7 +13,7 @@ use crossbeam_channel::Receiver;
 use crate::atomic_file::AtomicFile;
 use crate::cli::{
     BaselineCommand, BaselineCreateArgs, Cli, ColorChoice, Command, CommonArgs, FailOn,
-    HookCommand, RulesCommand, ScanTarget,
+    HookCommand, RulesCommand, RulesFormat, ScanTarget,
 };
 use crate::config::{Config, ConfigRequest, parse_size, user_config_path};
 use crate::detect::rules::{compile_specs, embedded_rules, load_rule_file};
@@ -130,7 +130,11 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             }
             Ok(outcome)
         }
-        Command::Rules(RulesCommand::List { rule_files, json }) => list_rules(&rule_files, json),
+        Command::Rules(RulesCommand::List {
+            rule_files,
+            format,
+            json,
+        }) => list_rules(&rule_files, json || format == RulesFormat::Json),
         Command::Rules(RulesCommand::Check { files }) => check_rule_files(&files),
     }
 }
@@ -805,27 +809,41 @@ fn list_rules(rule_files: &[PathBuf], json: bool) -> Result<Outcome> {
         for rule in detector.rules() {
             writeln!(
                 out,
-                "{:<40} {:<9} {}",
+                "{:<40} {:<9} {:<20} {}",
                 rule.id,
                 rule.severity.as_str(),
+                rule.provider.as_deref().unwrap_or("-"),
                 rule.name
             )?;
         }
-        writeln!(out, "{} rules", detector.rules().len())?;
+        let providers: HashSet<&str> = detector
+            .rules()
+            .iter()
+            .filter_map(|r| r.provider.as_deref())
+            .collect();
+        writeln!(
+            out,
+            "{} rules, {} providers",
+            detector.rules().len(),
+            providers.len()
+        )?;
     }
     out.flush()?;
     Ok(Outcome::Clean)
 }
 
+/// One rule's metadata as `ferret rules list --format json` prints it.
 fn rule_json(rule: &Rule) -> serde_json::Value {
     serde_json::json!({
         "id": &*rule.id,
         "name": &*rule.name,
+        "provider": rule.provider.as_deref(),
         "severity": rule.severity.as_str(),
         "keywords": rule.keywords,
-        "pattern": rule.regex.as_str(),
+        "pattern": rule.pattern,
         "rotate": rule.rotate.as_deref(),
-        "verifiable": rule.verify.is_some(),
+        "verify": rule.verify.is_some(),
+        "companion": rule.companion,
         "defined_at": rule.defined_at,
     })
 }

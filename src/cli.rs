@@ -458,7 +458,10 @@ pub enum RulesCommand {
         /// Also load the rules of this file (repeatable).
         #[arg(long = "rules", value_name = "FILE")]
         rule_files: Vec<PathBuf>,
-        /// Print JSON instead of a table.
+        /// Output format: a text table, or the whole table as a JSON array (for documentation).
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
+        /// Same as `--format json`.
         #[arg(long)]
         json: bool,
     },
@@ -468,6 +471,15 @@ pub enum RulesCommand {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+}
+
+/// How `ferret rules list` prints the rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    /// One line per rule: id, severity, provider, name.
+    Text,
+    /// A JSON array of every rule's metadata.
+    Json,
 }
 
 impl CommonArgs {

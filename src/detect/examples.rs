@@ -15,7 +15,9 @@ pub struct ExampleFailure {
 
 /// Checks every example of every rule in `detector`; returns the failures (empty when all pass).
 ///
-/// `require_counts` also fails rules with fewer than two positive or two negative examples.
+/// Every rule is compiled first, so a pattern that does not compile is a failure even when no
+/// example reaches it. `require_counts` also fails rules with fewer than two positive or two
+/// negative examples, and reported rules without a `provider` or a `rotate` link.
 pub fn check_examples(detector: &Detector, require_counts: bool) -> Vec<ExampleFailure> {
     let mut failures = Vec::new();
     let mut scratch = Scratch::default();
@@ -28,6 +30,10 @@ pub fn check_examples(detector: &Detector, require_counts: bool) -> Vec<ExampleF
                 message,
             })
         };
+        if let Err(e) = rule.compiled() {
+            fail(e.to_string());
+            continue;
+        }
         if require_counts && (rule.examples.len() < 2 || rule.negative_examples.len() < 2) {
             fail(format!(
                 "needs at least 2 examples and 2 negative_examples (has {} and {})",
@@ -37,6 +43,9 @@ pub fn check_examples(detector: &Detector, require_counts: bool) -> Vec<ExampleF
         }
         if require_counts && rule.rotate.is_none() && !rule.companion {
             fail("has no `rotate` link".into());
+        }
+        if require_counts && rule.provider.is_none() && !rule.companion {
+            fail("has no `provider`".into());
         }
         for example in &rule.examples {
             detector.scan(example.as_bytes(), &mut scratch, &mut matches);

@@ -7,7 +7,7 @@ use regex::bytes::CaptureLocations;
 
 use super::entropy::shannon_entropy;
 use super::placeholder::is_placeholder;
-use super::rules::{Rule, char_class_count};
+use super::rules::{CompiledRule, Rule, char_class_count};
 
 /// One confirmed match of a rule in a blob.
 #[derive(Debug, Clone)]
@@ -34,10 +34,12 @@ pub struct Match {
     pub checksum_valid: Option<bool>,
 }
 
-/// Searches one window of `data` with `rule`, pushing confirmed matches onto `out`.
+/// Searches one window of `data` with `rule` (whose regexes are `compiled`), pushing confirmed
+/// matches onto `out`.
 pub fn match_window(
     rule_idx: usize,
     rule: &Rule,
+    compiled: &CompiledRule,
     data: &[u8],
     window: (usize, usize),
     locs: &mut CaptureLocations,
@@ -51,12 +53,12 @@ pub fn match_window(
     while at <= hay.len() {
         // Find the match with the DFA first, then resolve captures on the match alone: capture
         // engines are far slower, and on a short haystack the regex crate picks its fastest one.
-        let Some(found) = rule.regex.find_at(hay, at) else {
+        let Some(found) = compiled.regex.find_at(hay, at) else {
             break;
         };
         let (m_start, m_end) = (found.start(), found.end());
         at = if m_end > m_start { m_end } else { m_end + 1 };
-        if rule
+        if compiled
             .regex
             .captures_read(locs, &hay[m_start..m_end])
             .is_none()
@@ -64,13 +66,13 @@ pub fn match_window(
             continue;
         }
         let sub = &hay[m_start..m_end];
-        let Some((start, end)) = locs.get(rule.secret_group) else {
+        let Some((start, end)) = locs.get(compiled.secret_group) else {
             continue;
         };
-        if rule.allow_match.iter().any(|re| re.is_match(sub)) {
+        if compiled.allow_match.iter().any(|re| re.is_match(sub)) {
             continue;
         }
-        if let Some(mut found) = confirm(rule_idx, rule, sub, start, end, locs) {
+        if let Some(mut found) = confirm(rule_idx, rule, compiled, sub, start, end, locs) {
             found.start += base + m_start;
             found.end += base + m_start;
             out.push(found);
@@ -81,6 +83,7 @@ pub fn match_window(
 fn confirm(
     rule_idx: usize,
     rule: &Rule,
+    compiled: &CompiledRule,
     hay: &[u8],
     start: usize,
     end: usize,
@@ -102,27 +105,25 @@ fn confirm(
     {
         return None;
     }
-    if rule.allow.iter().any(|re| re.is_match(secret)) || is_placeholder(secret) {
+    if compiled.allow.iter().any(|re| re.is_match(secret)) || is_placeholder(secret) {
         return None;
     }
     // A password that merely repeats the user name (`admin:admin@`) is a default, not a leak.
-    let names_user = rule.regex.capture_names().enumerate().any(|(i, name)| {
-        matches!(name, Some("user" | "username"))
-            && locs.get(i).is_some_and(|(s, e)| &hay[s..e] == secret)
-    });
+    let names_user = compiled
+        .user_groups
+        .iter()
+        .any(|&i| locs.get(i).is_some_and(|(s, e)| &hay[s..e] == secret));
     if names_user {
         return None;
     }
     let checksum_valid = rule.checksum.map(|c| c.is_valid(secret));
-    let captures = rule
-        .regex
-        .capture_names()
-        .enumerate()
+    let captures = compiled
+        .named_groups
+        .iter()
         .filter_map(|(i, name)| {
-            let name = name.filter(|n| *n != "secret")?;
-            let (s, e) = locs.get(i)?;
+            let (s, e) = locs.get(*i)?;
             Some((
-                Arc::from(name),
+                Arc::clone(name),
                 String::from_utf8_lossy(&hay[s..e]).into_owned(),
             ))
         })

@@ -97,10 +97,15 @@ impl Detector {
             None => {
                 for &rule_idx in &scratch.windows.touched {
                     let rule = &self.rules[rule_idx];
+                    // Only a rule that passed neither load (user rules compile there) nor the
+                    // rule tests (built-in ones) can fail here; it can match nothing.
+                    let Ok(compiled) = rule.compiled() else {
+                        continue;
+                    };
                     let locs = scratch.locations[rule_idx]
-                        .get_or_insert_with(|| rule.regex.capture_locations());
+                        .get_or_insert_with(|| compiled.regex.capture_locations());
                     for &window in &scratch.windows.per_rule[rule_idx] {
-                        matcher::match_window(rule_idx, rule, data, window, locs, out);
+                        matcher::match_window(rule_idx, rule, compiled, data, window, locs, out);
                     }
                 }
             }
@@ -137,9 +142,12 @@ impl Detector {
             cache.window_matches(rules.clone(), data, window, out, |out| {
                 for rule_idx in rules {
                     let rule = &self.rules[rule_idx];
+                    let Ok(compiled) = rule.compiled() else {
+                        continue;
+                    };
                     let locs = scratch.locations[rule_idx]
-                        .get_or_insert_with(|| rule.regex.capture_locations());
-                    matcher::match_window(rule_idx, rule, data, window, locs, out);
+                        .get_or_insert_with(|| compiled.regex.capture_locations());
+                    matcher::match_window(rule_idx, rule, compiled, data, window, locs, out);
                 }
             });
         }

@@ -1,7 +1,12 @@
 //! Rule definitions: parsing `rules/*.toml`, validating them, and compiling their patterns.
+//!
+//! A built-in rule's regexes are compiled the first time its keywords hit, not at start-up: a scan
+//! pays only for the rules its input can match, however many rules there are. Rule files a user
+//! names (`--rules`, a config's `[[rule]]`) are compiled when they load, so a broken pattern there
+//! is an error naming the file; the built-in rules are compiled by their tests.
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use anyhow::{Context, Result, bail};
 use regex::bytes::{Regex, RegexBuilder};
@@ -109,6 +114,8 @@ pub struct RuleSpec {
     pub id: Spanned<String>,
     /// Human-readable name.
     pub name: String,
+    /// Who issues the credential ("GitHub", "Slack"); required of built-in rules by their tests.
+    pub provider: Option<String>,
     /// How much a finding matters.
     #[serde(default)]
     pub severity: Severity,
@@ -159,21 +166,21 @@ struct RuleFile {
     rule: Vec<RuleSpec>,
 }
 
-/// A compiled rule, ready to run.
+/// A validated rule, ready to run; its regexes compile on first use (see [`Rule::compiled`]).
 #[derive(Debug)]
 pub struct Rule {
     /// Stable identifier.
     pub id: Arc<str>,
     /// Human-readable name.
     pub name: Arc<str>,
+    /// Who issues the credential.
+    pub provider: Option<Arc<str>>,
     /// How much a finding matters.
     pub severity: Severity,
     /// Prefilter literals.
     pub keywords: Vec<String>,
-    /// The compiled pattern.
-    pub regex: Regex,
-    /// Index of the `secret` capture group.
-    pub secret_group: usize,
+    /// The pattern's source text.
+    pub pattern: String,
     /// Shannon entropy floor.
     pub min_entropy: Option<f64>,
     /// Format checksum.
@@ -182,11 +189,12 @@ pub struct Rule {
     pub min_char_classes: u8,
     /// Classes the secret must contain.
     pub must_contain: Vec<CharClass>,
-    /// Secrets matching any of these are dropped.
-    pub allow: Vec<Regex>,
-    /// Whole matches matching any of these are dropped.
-    pub allow_match: Vec<Regex>,
-    /// Paths where findings of this rule are dropped (applied by the filter).
+    /// Sources of the `allow` regexes (compiled with the pattern).
+    allow: Vec<String>,
+    /// Sources of the `allow_match` regexes (compiled with the pattern).
+    allow_match: Vec<String>,
+    /// Paths where findings of this rule are dropped (applied by the filter). Compiled at load:
+    /// few rules have any, and the filter needs them only for rules that found something.
     pub allow_paths: Vec<Regex>,
     /// Bytes after a keyword hit the pattern may reach.
     pub window: usize,
@@ -194,6 +202,9 @@ pub struct Rule {
     pub rotate: Option<Arc<str>>,
     /// Live check used by `--verify`: the rule's own table or its `rules/verify.toml` entry.
     pub verify: Option<Arc<VerifySpec>>,
+    /// Whether `verify` came from the rule's own table, which is checked against the pattern's
+    /// groups when it compiles.
+    own_verify: bool,
     /// A value for verifiers only, never reported (see [`RuleSpec::companion`]).
     pub companion: bool,
     /// Where the rule was defined, for messages: `file:line`.
@@ -202,6 +213,98 @@ pub struct Rule {
     pub examples: Vec<String>,
     /// Negative examples.
     pub negative_examples: Vec<String>,
+    /// The compiled regexes, or why they do not compile; filled on first use.
+    compiled: OnceLock<Result<CompiledRule, String>>,
+}
+
+/// The regexes of a rule, compiled.
+#[derive(Debug)]
+pub struct CompiledRule {
+    /// The pattern.
+    pub regex: Regex,
+    /// Index of the `secret` capture group.
+    pub secret_group: usize,
+    /// Named groups other than `secret`, `(index, name)`: kept as captures for verifiers.
+    pub named_groups: Vec<(usize, Arc<str>)>,
+    /// Groups named `user` or `username`: a secret equal to one is a default, not a leak.
+    pub user_groups: Vec<usize>,
+    /// Secrets matching any of these are dropped.
+    pub allow: Vec<Regex>,
+    /// Whole matches matching any of these are dropped.
+    pub allow_match: Vec<Regex>,
+}
+
+impl Rule {
+    /// The compiled regexes, compiling them on first use (thread-safe: one thread compiles, the
+    /// others wait). The error says what does not compile.
+    pub fn compiled(&self) -> Result<&CompiledRule, &str> {
+        self.compiled
+            .get_or_init(|| self.compile_regexes())
+            .as_ref()
+            .map_err(String::as_str)
+    }
+
+    /// Whether the regexes have been compiled (or tried): a scan compiles only the rules it needs.
+    pub fn is_compiled(&self) -> bool {
+        self.compiled.get().is_some()
+    }
+
+    /// Like [`Rule::compiled`], as an `anyhow` error: for loading and checking rule files.
+    pub fn compile(&self) -> Result<&CompiledRule> {
+        self.compiled()
+            .map_err(|e| anyhow::anyhow!("{}: rule {:?}: {e}", self.defined_at, self.id))
+    }
+
+    /// Names of the pattern's capture groups (compiles the rule).
+    pub fn capture_names(&self) -> Result<Vec<&str>> {
+        Ok(self.compile()?.regex.capture_names().flatten().collect())
+    }
+
+    fn compile_regexes(&self) -> Result<CompiledRule, String> {
+        let regex =
+            build_regex(&self.pattern).map_err(|e| format!("pattern does not compile: {e}"))?;
+        let secret_group = regex
+            .capture_names()
+            .position(|n| n == Some("secret"))
+            .ok_or("pattern has no (?P<secret>...) group")?;
+        let compile_all = |field: &str, patterns: &[String]| {
+            patterns
+                .iter()
+                .map(|a| {
+                    build_regex(a).map_err(|e| format!("{field} regex {a:?} does not compile: {e}"))
+                })
+                .collect::<Result<Vec<_>, String>>()
+        };
+        let allow = compile_all("allow", &self.allow)?;
+        let allow_match = compile_all("allow_match", &self.allow_match)?;
+        if self.own_verify
+            && let Some(verify) = &self.verify
+        {
+            let names: Vec<&str> = regex.capture_names().flatten().collect();
+            verify
+                .check_against_rule(&names)
+                .map_err(|e| format!("verify: {e}"))?;
+        }
+        let named_groups = regex
+            .capture_names()
+            .enumerate()
+            .filter_map(|(i, name)| Some((i, Arc::from(name.filter(|n| *n != "secret")?))))
+            .collect();
+        let user_groups = regex
+            .capture_names()
+            .enumerate()
+            .filter(|(_, name)| matches!(name, Some("user" | "username")))
+            .map(|(i, _)| i)
+            .collect();
+        Ok(CompiledRule {
+            regex,
+            secret_group,
+            named_groups,
+            user_groups,
+            allow,
+            allow_match,
+        })
+    }
 }
 
 /// Default distance a pattern may reach past a keyword hit.
@@ -209,21 +312,32 @@ pub const DEFAULT_WINDOW: usize = 1024;
 /// Largest regex program a rule may compile to; keeps a careless rule from eating memory.
 const REGEX_SIZE_LIMIT: usize = 8 << 20;
 
-/// Parses and compiles the rules of one file. `name` is used in error messages.
+/// Parses the rules of one file and compiles them. `name` is used in error messages.
 pub fn parse_rule_file(name: &str, text: &str) -> Result<Vec<Rule>> {
+    compile_now(parse_rules(name, text)?)
+}
+
+/// Parses and validates the rules of one file, leaving their regexes to compile on first use.
+fn parse_rules(name: &str, text: &str) -> Result<Vec<Rule>> {
     let file: RuleFile =
         toml::from_str(text).with_context(|| format!("{name}: invalid rule file"))?;
-    use rayon::prelude::*;
     file.rule
-        .into_par_iter()
+        .into_iter()
         .map(|spec| {
             let line = line_of(text, spec.id.span().start);
-            compile_rule(spec, &format!("{name}:{line}"))
+            validate_rule(spec, &format!("{name}:{line}"))
         })
         .collect()
 }
 
-/// Parses the rules of a file on disk.
+/// Compiles every rule's regexes now, failing on the first that does not compile.
+fn compile_now(rules: Vec<Rule>) -> Result<Vec<Rule>> {
+    use rayon::prelude::*;
+    rules.par_iter().try_for_each(|r| r.compile().map(|_| ()))?;
+    Ok(rules)
+}
+
+/// Parses the rules of a file on disk and compiles them.
 pub fn load_rule_file(path: &Path) -> Result<Vec<Rule>> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read rule file {}", path.display()))?;
@@ -231,17 +345,27 @@ pub fn load_rule_file(path: &Path) -> Result<Vec<Rule>> {
 }
 
 /// Returns every rule compiled into the binary, with the verifiers of `rules/verify.toml` attached.
+/// Their regexes compile on first use; the rule tests compile them all, so none can fail then.
 ///
 /// A verifier for a rule id that does not exist is skipped here (`ferret rules check
 /// rules/verify.toml` and the tests fail on it, so ids stay in sync).
 pub fn embedded_rules() -> Result<Vec<Rule>> {
-    use rayon::prelude::*;
-    let files = EMBEDDED_RULE_FILES
-        .par_iter()
-        .map(|(name, text)| parse_rule_file(&format!("rules/{name}"), text))
-        .collect::<Result<Vec<_>>>()?;
-    let mut rules: Vec<Rule> = files.into_iter().flatten().collect();
-    attach_verifiers(&mut rules, embedded_verifiers()?, "rules/verify.toml")?;
+    let mut rules = Vec::new();
+    for (name, text) in EMBEDDED_RULE_FILES {
+        rules.extend(parse_rules(&format!("rules/{name}"), text)?);
+    }
+    // A map, not a search per verifier: with hundreds of rules the search alone costs a millisecond.
+    let mut by_id = std::collections::HashMap::with_capacity(rules.len());
+    for (i, rule) in rules.iter().enumerate() {
+        by_id.entry(rule.id.clone()).or_insert(i);
+    }
+    for (id, spec) in embedded_verifiers()? {
+        if let Some(&i) = by_id.get(id.as_str())
+            && rules[i].verify.is_none()
+        {
+            rules[i].verify = Some(Arc::new(spec));
+        }
+    }
     Ok(rules)
 }
 
@@ -259,9 +383,14 @@ pub fn attach_verifiers(
             problems.push(format!("{source}: verifier for unknown rule id {id:?}"));
             continue;
         };
-        let names: Vec<&str> = rule.regex.capture_names().flatten().collect();
-        if let Err(e) = spec.check_against_rule(&names) {
-            problems.push(format!("{source}: verifier for {id:?}: {e}"));
+        // Checking placeholders needs the pattern's groups: this compiles the rule.
+        match rule.capture_names() {
+            Ok(names) => {
+                if let Err(e) = spec.check_against_rule(&names) {
+                    problems.push(format!("{source}: verifier for {id:?}: {e}"));
+                }
+            }
+            Err(e) => problems.push(format!("{source}: verifier for {id:?}: {e}")),
         }
         if rule.verify.is_none() {
             rule.verify = Some(Arc::new(spec));
@@ -270,20 +399,20 @@ pub fn attach_verifiers(
     Ok(problems)
 }
 
-/// Parses rules given inline in a config file (already deserialized).
+/// Validates and compiles rules given inline in a config file (already deserialized).
 pub fn compile_specs(specs: Vec<RuleSpec>, source: &str) -> Result<Vec<Rule>> {
-    // Compiling patterns is most of ferret's start-up; a pre-commit hook waits for it.
-    use rayon::prelude::*;
-    specs
-        .into_par_iter()
+    let rules = specs
+        .into_iter()
         .map(|spec| {
             let at = format!("{source} (rule {})", spec.id.get_ref());
-            compile_rule(spec, &at)
+            validate_rule(spec, &at)
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    compile_now(rules)
 }
 
-fn compile_rule(spec: RuleSpec, defined_at: &str) -> Result<Rule> {
+/// Checks what can be checked without compiling the rule's regexes, and builds the rule.
+fn validate_rule(spec: RuleSpec, defined_at: &str) -> Result<Rule> {
     let id = spec.id.into_inner();
     let fail = |msg: String| anyhow::anyhow!("{defined_at}: rule {id:?}: {msg}");
     if id.is_empty()
@@ -299,56 +428,42 @@ fn compile_rule(spec: RuleSpec, defined_at: &str) -> Result<Rule> {
     if let Some(k) = spec.keywords.iter().find(|k| k.is_empty() || !k.is_ascii()) {
         return Err(fail(format!("keyword {k:?} must be non-empty ASCII")));
     }
-    let regex = build_regex(spec.pattern.get_ref())
-        .map_err(|e| fail(format!("pattern does not compile: {e}")))?;
-    let secret_group = regex
-        .capture_names()
-        .position(|n| n == Some("secret"))
-        .ok_or_else(|| fail("pattern has no (?P<secret>...) group".into()))?;
-    let compile_all = |field: &str, patterns: &[String]| {
-        patterns
-            .iter()
-            .map(|a| {
-                build_regex(a)
-                    .map_err(|e| fail(format!("{field} regex {a:?} does not compile: {e}")))
-            })
-            .collect::<Result<Vec<_>>>()
-    };
-    let allow = compile_all("allow", &spec.allow)?;
-    let allow_match = compile_all("allow_match", &spec.allow_match)?;
-    let allow_paths = compile_all("allow_paths", &spec.allow_paths)?;
+    let allow_paths = spec
+        .allow_paths
+        .iter()
+        .map(|a| {
+            build_regex(a)
+                .map_err(|e| fail(format!("allow_paths regex {a:?} does not compile: {e}")))
+        })
+        .collect::<Result<Vec<_>>>()?;
     if let Some(e) = spec.min_entropy
         && !(0.0..=8.0).contains(&e)
     {
         return Err(fail(format!("min_entropy {e} is outside 0..=8")));
     }
-    if let Some(verify) = &spec.verify {
-        let names: Vec<&str> = regex.capture_names().flatten().collect();
-        verify
-            .check_against_rule(&names)
-            .map_err(|e| fail(format!("verify: {e}")))?;
-    }
     Ok(Rule {
         id: id.as_str().into(),
         name: spec.name.into(),
+        provider: spec.provider.map(Into::into),
         severity: spec.severity,
         keywords: spec.keywords,
-        regex,
-        secret_group,
+        pattern: spec.pattern.into_inner(),
         min_entropy: spec.min_entropy,
         checksum: spec.checksum,
         min_char_classes: spec.min_char_classes.unwrap_or(0),
         must_contain: spec.must_contain,
-        allow,
-        allow_match,
+        allow: spec.allow,
+        allow_match: spec.allow_match,
         allow_paths,
         window: spec.window.unwrap_or(DEFAULT_WINDOW).clamp(64, 1 << 20),
         rotate: spec.rotate.map(Into::into),
+        own_verify: spec.verify.is_some(),
         verify: spec.verify.map(Arc::new),
         companion: spec.companion,
         defined_at: defined_at.to_string(),
         examples: spec.examples,
         negative_examples: spec.negative_examples,
+        compiled: OnceLock::new(),
     })
 }
 
@@ -383,4 +498,44 @@ pub fn check_unique_ids(rules: &[Rule]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::Detector;
+    use crate::detect::examples::check_examples;
+
+    const BROKEN: &str = r#"
+[[rule]]
+id = "broken"
+name = "broken"
+provider = "Test"
+keywords = ["brk_"]
+pattern = '''brk_(?P<secret>[a-z'''
+rotate = "https://example.invalid"
+examples = ["nothing here", "nor here"]
+negative_examples = ["a", "b"]
+"#;
+
+    /// Built-in rules load without compiling; the example check is what catches a broken one,
+    /// even when none of its examples reaches the pattern.
+    #[test]
+    fn a_broken_lazy_pattern_is_caught_by_the_example_check() {
+        let rules = parse_rules("t.toml", BROKEN).expect("loading does not compile patterns");
+        assert!(!rules[0].is_compiled());
+        let detector = Detector::new(rules).unwrap();
+        let failures = check_examples(&detector, true);
+        assert!(
+            failures
+                .iter()
+                .any(|f| f.message.contains("pattern does not compile")),
+            "{failures:?}"
+        );
+        let err = parse_rule_file("t.toml", BROKEN).unwrap_err().to_string();
+        assert!(
+            err.contains("t.toml:3") && err.contains("does not compile"),
+            "{err}"
+        );
+    }
 }
