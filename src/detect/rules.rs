@@ -109,6 +109,9 @@ pub struct RuleSpec {
     pub id: Spanned<String>,
     /// Human-readable name.
     pub name: String,
+    /// The company or service that issues the credential.
+    #[serde(default)]
+    pub provider: Option<String>,
     /// How much a finding matters.
     #[serde(default)]
     pub severity: Severity,
