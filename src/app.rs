@@ -16,7 +16,7 @@ use crate::cli::{
 };
 use crate::config::{Config, parse_size};
 use crate::detect::rules::{compile_specs, embedded_rules, load_rule_file};
-use crate::detect::{Detector, Rule, examples::check_examples};
+use crate::detect::{Confidence, Detector, Rule, examples::check_examples};
 use crate::filter::{Filter, IGNORE_FILE_NAME, load_baseline};
 use crate::finding::{Finding, VerificationStatus};
 use crate::report::{self, Format, ReportOptions, Summary};
@@ -235,6 +235,10 @@ where
         },
     };
 
+    let floor = common
+        .confidence
+        .or(config.confidence)
+        .unwrap_or(Confidence::Medium);
     let (tx, rx) = crossbeam_channel::bounded::<Finding>(4096);
     let mut scanner = Scanner::new(detector, filter, max_size, tx);
     scanner.scan_binary = common.scan_binary;
@@ -243,7 +247,7 @@ where
     let show_progress = !common.quiet && std::io::stderr().is_terminal();
     let (findings, source_result, out) = std::thread::scope(|s| {
         let collector_opts = opts.clone();
-        let collector = s.spawn(move || collect(rx, stream.then_some(out), &collector_opts));
+        let collector = s.spawn(move || collect(rx, stream.then_some(out), &collector_opts, floor));
         let result = std::thread::scope(|inner| {
             if show_progress {
                 inner.spawn(|| print_progress(&scanner, &done));
@@ -454,11 +458,16 @@ fn collect(
     rx: Receiver<Finding>,
     mut stream: Option<Box<dyn Write + Send>>,
     opts: &ReportOptions,
+    floor: Confidence,
 ) -> Collected {
     let mut seen = HashSet::new();
     let mut findings = Vec::new();
     let mut write_error = None;
     for finding in rx {
+        // Below the confidence floor is not reported, so it neither prints nor fails the scan.
+        if finding.confidence < floor {
+            continue;
+        }
         let key = (
             finding.fingerprint.clone(),
             finding.path().to_string(),

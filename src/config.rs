@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde::Deserialize;
 
+use crate::detect::Confidence;
 use crate::detect::rules::RuleSpec;
 
 /// File names looked for at the scan root when `--config` is not given.
@@ -23,6 +24,8 @@ pub struct Config {
     /// Allowlists.
     #[serde(default)]
     pub allow: Vec<AllowSpec>,
+    /// Lowest confidence to report when `--confidence` is not given.
+    pub confidence: Option<Confidence>,
     /// Scan defaults.
     #[serde(default)]
     pub scan: ScanSection,

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::detect::{Match, Rule, Severity};
+use crate::detect::confidence::score_path;
+use crate::detect::{Confidence, Match, Rule, Severity};
 use crate::source::Origin;
 
 /// What live verification concluded about a finding's secret.
@@ -70,6 +71,10 @@ pub struct Finding {
     pub origin: Arc<Origin>,
     /// Result of `--verify`, if it ran.
     pub verification: Option<Verification>,
+    /// How likely this is a real credential; the report's floor hides what is below it.
+    pub confidence: Confidence,
+    /// What lowered the confidence (`"test path"`, `"weak value"`, ...).
+    pub confidence_reasons: Vec<&'static str>,
 }
 
 /// Stable fingerprint of a rule id and a secret: hex of the first 16 bytes of a SHA-256.
@@ -89,6 +94,8 @@ impl Finding {
     /// Builds a finding from a match of `rule` in a blob from `origin`. `line_offset` is added to the
     /// match's lines when the blob was scanned in chunks.
     pub fn new(rule: &Rule, m: &Match, origin: Arc<Origin>, line_offset: usize) -> Self {
+        let mut score = m.score.clone();
+        score_path(origin.relative_path(), &mut score);
         Finding {
             rule_id: rule.id.clone(),
             rule_name: rule.name.clone(),
@@ -104,6 +111,8 @@ impl Finding {
             rotate: rule.rotate.clone(),
             origin,
             verification: None,
+            confidence: score.confidence,
+            confidence_reasons: score.reasons,
         }
     }
 
@@ -146,6 +155,8 @@ impl Finding {
             "redacted": !show_secret,
             "fingerprint": &self.fingerprint,
             "entropy": (self.entropy * 1000.0).round() / 1000.0,
+            "confidence": self.confidence.as_str(),
+            "confidence_reasons": &self.confidence_reasons,
             "origin": &*self.origin,
         });
         let map = obj

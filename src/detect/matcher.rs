@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use regex::bytes::CaptureLocations;
 
+use super::confidence::{Confidence, Scored};
 use super::entropy::shannon_entropy;
 use super::placeholder::is_placeholder;
 use super::rules::{Rule, char_class_count};
@@ -32,6 +33,8 @@ pub struct Match {
     pub entropy: f64,
     /// `Some(valid)` when the rule defines a checksum.
     pub checksum_valid: Option<bool>,
+    /// How sure the detector is, before the path is considered.
+    pub score: Scored,
 }
 
 /// Searches one window of `data` with `rule`, pushing confirmed matches onto `out`.
@@ -114,6 +117,11 @@ fn confirm(
         return None;
     }
     let checksum_valid = rule.checksum.map(|c| c.is_valid(secret));
+    // A fixed format starts high; a checksum that fails says the format was only imitated.
+    let mut score = Scored::new(Confidence::High);
+    if checksum_valid == Some(false) {
+        score.lower("checksum invalid");
+    }
     let captures = rule
         .regex
         .capture_names()
@@ -138,6 +146,7 @@ fn confirm(
         captures,
         entropy,
         checksum_valid,
+        score,
     })
 }
 

@@ -7,10 +7,11 @@ use anyhow::Result;
 use super::ReportOptions;
 use crate::finding::Finding;
 
-const HEADER: [&str; 12] = [
+const HEADER: [&str; 13] = [
     "rule_id",
     "rule_name",
     "severity",
+    "confidence",
     "path",
     "line",
     "column",
@@ -37,6 +38,7 @@ pub fn write_csv(out: &mut dyn Write, findings: &[Finding], opts: &ReportOptions
             &*f.rule_id,
             &*f.rule_name,
             f.severity.as_str(),
+            f.confidence.as_str(),
             f.path(),
             &f.line.to_string(),
             &f.column.to_string(),

@@ -58,7 +58,7 @@ pub fn write_text(
         };
         writeln!(
             out,
-            "  {}:{}{}  {}{}{} [{}{}{}]  {}",
+            "  {}:{}{}  {}{}{} [{}{}{}, {} confidence]  {}",
             f.line,
             f.column,
             f.origin.text_suffix(),
@@ -68,8 +68,18 @@ pub fn write_text(
             sev_color,
             f.severity.as_str(),
             p.reset,
+            f.confidence.as_str(),
             f.rule_name
         )?;
+        if !f.confidence_reasons.is_empty() {
+            writeln!(
+                out,
+                "    {}confidence lowered by: {}{}",
+                p.dim,
+                f.confidence_reasons.join(", "),
+                p.reset
+            )?;
+        }
         write!(
             out,
             "    secret: {}  {}fingerprint: {}{}",

@@ -2,7 +2,6 @@
 //! repository's `.pre-commit-hooks.yaml`, the plain hook from `ferret hook install`, and the GitHub
 //! Action's scan script on a pull-request range.
 
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
