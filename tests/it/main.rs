@@ -5,6 +5,7 @@ mod support;
 
 mod cilog;
 mod corpus;
+mod generic;
 mod git;
 mod hooks;
 mod image;
