@@ -172,7 +172,7 @@ fn is_test_file(file: &str) -> bool {
 /// Markup files that document rather than configure.
 fn is_docs_file(file: &str) -> bool {
     let lower = file.to_ascii_lowercase();
-    [".md", ".markdown", ".rst", ".adoc", ".txt"]
+    [".md", ".markdown", ".rst", ".adoc"]
         .iter()
         .any(|ext| lower.ends_with(ext))
 }

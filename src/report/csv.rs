@@ -11,7 +11,6 @@ const HEADER: [&str; 13] = [
     "rule_id",
     "rule_name",
     "severity",
-    "confidence",
     "path",
     "line",
     "column",
@@ -21,6 +20,7 @@ const HEADER: [&str; 13] = [
     "origin",
     "verification",
     "rotate",
+    "confidence",
 ];
 
 /// Writes findings as CSV.
@@ -38,7 +38,6 @@ pub fn write_csv(out: &mut dyn Write, findings: &[Finding], opts: &ReportOptions
             &*f.rule_id,
             &*f.rule_name,
             f.severity.as_str(),
-            f.confidence.as_str(),
             f.path(),
             &f.line.to_string(),
             &f.column.to_string(),
@@ -48,6 +47,7 @@ pub fn write_csv(out: &mut dyn Write, findings: &[Finding], opts: &ReportOptions
             &origin,
             verification,
             f.rotate.as_deref().unwrap_or(""),
+            f.confidence.as_str(),
         ])?;
     }
     writer.flush()?;
