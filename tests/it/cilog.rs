@@ -1,15 +1,16 @@
 //! `ferret scan ci-log`, `scan github-actions` and `scan gitlab-ci` on realistic logs of each
 //! provider (tests/corpus/ci-logs/), the API commands against a mock API on 127.0.0.1.
 
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+use serde_json::{Value, json};
 use crate::support::mock_http::{MockServer, Reply, Request};
 use crate::support::{TestDir, ferret, json_findings};
-use serde_json::{Value, json};
 
 const GHP_ENV: &str = "ghp_U8JZpDE0iGXlD6gNCFbaEPFjbD0kH8Oool8D";
 const GHP_WRAPPED: &str = "ghp_klZDOCj2ISaJiHkTj0rLGlkoMXGjtEkDnNfr";

@@ -2,6 +2,7 @@
 //! is reported (placeholders, hashes, UUIDs, lock files, i18n strings, binaries, allowed lines), and
 //! the SARIF report of it validates against the OASIS schema.
 
+
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
 

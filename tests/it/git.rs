@@ -1,13 +1,14 @@
 //! `ferret scan git`: whole history, ranges, staged changes and clones of real repositories built
 //! with the real `git` binary.
 
+
 use std::net::{Ipv4Addr, SocketAddrV4, TcpListener, TcpStream};
 use std::process::{Child, Output};
 use std::time::{Duration, Instant};
 
+use serde_json::Value;
 use crate::support::test_repo::TestRepo;
 use crate::support::{ferret, json_findings};
-use serde_json::Value;
 
 // Real-format GitHub tokens with valid checksums (from the rule's own examples).
 const TOKEN_A: &str = "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";

@@ -2,6 +2,7 @@
 //! repository's `.pre-commit-hooks.yaml`, the plain hook from `ferret hook install`, and the GitHub
 //! Action's scan script on a pull-request range.
 
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

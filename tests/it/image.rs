@@ -1,15 +1,16 @@
 //! `ferret scan image`: real images built with umoci/skopeo and hand-written `docker save` tars,
 //! plus a real registry (Debian's docker-registry) on 127.0.0.1.
 
+
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use serde_json::{Value, json};
 use crate::support::test_image::{
     HandTar, LayerEntry, TestImage, digest, github_token, gzip_multi, layer_tar, zstd_multi,
 };
 use crate::support::test_registry::{Registry, TokenPolicy, TokenRegistry};
 use crate::support::{TestDir, ferret, json_findings};
-use serde_json::{Value, json};
 
 /// What each finding says: (secret, where, removed-in-layer).
 type Seen = BTreeSet<(String, String, Option<u64>)>;

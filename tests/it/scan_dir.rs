@@ -1,5 +1,6 @@
 //! `ferret scan dir` and `ferret scan stdin` end to end: the real binary on temporary trees.
 
+
 use std::path::Path;
 
 use crate::support::{TestDir, ferret, json_findings, rule_path_lines};

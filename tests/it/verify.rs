@@ -1,14 +1,15 @@
 //! `--verify` end to end: the real binary against `MockProvider`s on 127.0.0.1 that answer as each
 //! provider documents. Every test also checks that no full secret appears in ferret's output.
 
+
 use std::collections::BTreeSet;
 use std::process::Output;
 use std::time::Duration;
 
+use serde_json::{Value, json};
 use crate::support::mock_provider::{MockProvider, Recorded, Reply};
 use crate::support::verification_statuses as statuses;
 use crate::support::{TestDir, ferret, json_findings};
-use serde_json::{Value, json};
 
 const CORPUS_RULES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),

@@ -2,6 +2,7 @@
 //! URLs log in and close) and the Azurite storage emulator (Shared Key-signed requests). Every test
 //! also checks that no password or key appears in ferret's output.
 
+
 use std::net::TcpListener;
 use std::process::Output;
 

@@ -1,5 +1,6 @@
 //! ferret in people's workflows: baselines, the plain git hook, the GitHub annotations format.
 
+
 use std::path::Path;
 
 use crate::support::{TestDir, ferret, json_findings, rule_path_lines};
