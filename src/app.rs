@@ -17,7 +17,7 @@ use crate::cli::{
 };
 use crate::config::{Config, ConfigRequest, parse_size, user_config_path};
 use crate::detect::rules::{compile_specs, embedded_rules, load_rule_file};
-use crate::detect::{Detector, Rule, examples::check_examples};
+use crate::detect::{Confidence, Detector, Rule, examples::check_examples};
 use crate::escape::escape_control;
 use crate::filter::{Filter, IGNORE_FILE_NAME, load_baseline};
 use crate::finding::{Finding, VerificationStatus};
@@ -390,6 +390,10 @@ where
         },
     };
 
+    let floor = common
+        .confidence
+        .or(config.confidence)
+        .unwrap_or(Confidence::Medium);
     let (tx, rx) = crossbeam_channel::bounded::<Finding>(4096);
     let mut scanner = Scanner::new(detector, filter, max_size, tx);
     scanner.scan_binary = common.scan_binary;
@@ -398,7 +402,7 @@ where
     let show_progress = !common.quiet && std::io::stderr().is_terminal();
     let (findings, source_result, out) = std::thread::scope(|s| {
         let collector_opts = opts.clone();
-        let collector = s.spawn(move || collect(rx, stream.then_some(out), &collector_opts));
+        let collector = s.spawn(move || collect(rx, stream.then_some(out), &collector_opts, floor));
         let result = std::thread::scope(|inner| {
             if show_progress {
                 // Started before the source runs, so the phases it announces are all shown.
@@ -708,11 +712,20 @@ type Collected = (Result<Vec<Finding>>, Option<Output>);
 
 /// Receives findings until every sender is gone; deduplicates them; streams them when `stream` is
 /// given, otherwise returns them sorted.
-fn collect(rx: Receiver<Finding>, mut stream: Option<Output>, opts: &ReportOptions) -> Collected {
+fn collect(
+    rx: Receiver<Finding>,
+    mut stream: Option<Output>,
+    opts: &ReportOptions,
+    floor: Confidence,
+) -> Collected {
     let mut seen = HashSet::new();
     let mut findings = Vec::new();
     let mut write_error = None;
     for mut finding in rx {
+        // Below the confidence floor is not reported, so it neither prints nor fails the scan.
+        if finding.confidence < floor {
+            continue;
+        }
         if let Some(origin) = finding.origin.without_url_credentials() {
             finding.origin = std::sync::Arc::new(origin);
         }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::parse_size;
-use crate::detect::Severity;
+use crate::detect::{Confidence, Severity};
 use crate::report::Format;
 
 /// Find leaked credentials in directories, git history, container images and CI logs.
@@ -388,6 +388,11 @@ pub struct CommonArgs {
     /// File of fingerprints to ignore (default: .ferretignore at the scan root).
     #[arg(long, value_name = "FILE", help_heading = "Detection")]
     pub ignore_file: Option<PathBuf>,
+    /// Lowest confidence to report: low shows everything, high only fixed formats and random values
+    /// under a secret's name (default: medium, or `confidence` in ferret.toml). --fail-on applies
+    /// to what is reported.
+    #[arg(long, value_name = "LEVEL")]
+    pub confidence: Option<Confidence>,
     /// Lowest severity that makes the scan exit 1.
     #[arg(long, value_enum, default_value_t = FailOn::Low, help_heading = "Output")]
     pub fail_on: FailOn,

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde::Deserialize;
 
+use crate::detect::Confidence;
 use crate::detect::rules::RuleSpec;
 
 /// File names looked for at the scan root when `--config` is not given.
@@ -30,6 +31,8 @@ pub struct Config {
     /// Allowlists.
     #[serde(default)]
     pub allow: Vec<AllowSpec>,
+    /// Lowest confidence to report when `--confidence` is not given.
+    pub confidence: Option<Confidence>,
     /// Scan defaults.
     #[serde(default)]
     pub scan: ScanSection,

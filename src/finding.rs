@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use crate::detect::{Match, Rule, Severity};
+use crate::detect::confidence::score_path;
+use crate::detect::{Confidence, Match, Rule, Severity};
 use crate::fingerprint::Fingerprinter;
 use crate::source::Origin;
 
@@ -73,6 +74,10 @@ pub struct Finding {
     pub origin: Arc<Origin>,
     /// Result of `--verify`, if it ran.
     pub verification: Option<Verification>,
+    /// How likely this is a real credential; the report's floor hides what is below it.
+    pub confidence: Confidence,
+    /// What lowered the confidence (`"test path"`, `"weak value"`, ...).
+    pub confidence_reasons: Vec<&'static str>,
 }
 
 /// The cheap in-memory identity of a rule id and a secret (the old v1 fingerprint).
@@ -93,6 +98,8 @@ impl Finding {
         line_offset: usize,
         fingerprints: &Fingerprinter,
     ) -> Self {
+        let mut score = m.score.clone();
+        score_path(origin.relative_path(), &mut score);
         Finding {
             rule_id: rule.id.clone(),
             rule_name: rule.name.clone(),
@@ -109,6 +116,8 @@ impl Finding {
             rotate: rule.rotate.clone(),
             origin,
             verification: None,
+            confidence: score.confidence,
+            confidence_reasons: score.reasons,
         }
     }
 
@@ -151,6 +160,8 @@ impl Finding {
             "redacted": !show_secret,
             "fingerprint": &self.fingerprint,
             "entropy": (self.entropy * 1000.0).round() / 1000.0,
+            "confidence": self.confidence.as_str(),
+            "confidence_reasons": &self.confidence_reasons,
             "origin": &*self.origin,
         });
         let map = obj

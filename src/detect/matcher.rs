@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use regex::bytes::CaptureLocations;
 
+use super::confidence::{Confidence, Scored};
 use super::entropy::shannon_entropy;
 use super::placeholder::is_placeholder;
 use super::rules::{CompiledRule, Rule, char_class_count};
@@ -32,6 +33,8 @@ pub struct Match {
     pub entropy: f64,
     /// `Some(valid)` when the rule defines a checksum.
     pub checksum_valid: Option<bool>,
+    /// How sure the detector is, before the path is considered.
+    pub score: Scored,
 }
 
 /// Searches one window of `data` with `rule` (whose regexes are `compiled`), pushing confirmed
@@ -117,6 +120,11 @@ fn confirm(
         return None;
     }
     let checksum_valid = rule.checksum.map(|c| c.is_valid(secret));
+    // A fixed format starts high; a checksum that fails says the format was only imitated.
+    let mut score = Scored::new(Confidence::High);
+    if checksum_valid == Some(false) {
+        score.lower("checksum invalid");
+    }
     let captures = compiled
         .named_groups
         .iter()
@@ -139,6 +147,7 @@ fn confirm(
         captures,
         entropy,
         checksum_valid,
+        score,
     })
 }
 

@@ -1,18 +1,24 @@
 //! Detection: which rules match where in a blob. Knows nothing about where bytes came from.
 
+pub mod assignment;
 pub mod cache;
 pub mod checksum;
+pub mod confidence;
 pub mod entropy;
 pub mod examples;
 pub mod matcher;
+pub mod naming;
 pub mod placeholder;
 pub mod prefilter;
 pub mod rules;
+pub mod value;
 
 use anyhow::Result;
 use regex::bytes::CaptureLocations;
 
+pub use assignment::AssignmentRecogniser;
 pub use cache::DetectCache;
+pub use confidence::{Confidence, Scored};
 pub use matcher::Match;
 pub use rules::{Rule, Severity};
 
@@ -26,6 +32,8 @@ pub const GENERIC_RULE_PREFIX: &str = "generic-";
 pub struct Detector {
     rules: Vec<Rule>,
     prefilter: Prefilter,
+    /// Matches the `generic-password` and `generic-secret` rules in place of their patterns.
+    assignments: Option<AssignmentRecogniser>,
 }
 
 /// Per-thread scratch space so scanning a blob allocates nothing in the common case.
@@ -36,6 +44,8 @@ pub struct Scratch {
     hits: Vec<Hit>,
     /// Every rule's windows as `(start, end, rule)`, for grouping by range.
     ranged: Vec<(usize, usize, usize)>,
+    /// The assignment rules' windows, merged.
+    assignment_windows: Vec<(usize, usize)>,
 }
 
 impl Detector {
@@ -43,7 +53,12 @@ impl Detector {
     pub fn new(rules: Vec<Rule>) -> Result<Self> {
         rules::check_unique_ids(&rules)?;
         let prefilter = Prefilter::new(&rules)?;
-        Ok(Self { rules, prefilter })
+        let assignments = AssignmentRecogniser::new(&rules)?;
+        Ok(Self {
+            rules,
+            prefilter,
+            assignments,
+        })
     }
 
     /// The rules, indexed by [`Match::rule`].
@@ -93,9 +108,13 @@ impl Detector {
         if scratch.locations.len() != self.rules.len() {
             scratch.locations = (0..self.rules.len()).map(|_| None).collect();
         }
+        let assigned = |idx: usize| self.assignments.as_ref().is_some_and(|a| a.handles(idx));
         match cache {
             None => {
                 for &rule_idx in &scratch.windows.touched {
+                    if assigned(rule_idx) {
+                        continue;
+                    }
                     let rule = &self.rules[rule_idx];
                     // Only a rule that passed neither load (user rules compile there) nor the
                     // rule tests (built-in ones) can fail here; it can match nothing.
@@ -110,6 +129,22 @@ impl Detector {
                 }
             }
             Some(cache) => self.confirm_windows_cached(data, scratch, cache, out),
+        }
+        if let Some(recogniser) = &self.assignments {
+            let merged = &mut scratch.assignment_windows;
+            merged.clear();
+            for &rule_idx in scratch.windows.touched.iter().filter(|&&i| assigned(i)) {
+                merged.extend_from_slice(&scratch.windows.per_rule[rule_idx]);
+            }
+            merged.sort_unstable();
+            merged.dedup_by(|b, a| {
+                let overlaps = b.0 <= a.1;
+                if overlaps {
+                    a.1 = a.1.max(b.1);
+                }
+                overlaps
+            });
+            recogniser.scan_windows(data, merged, out);
         }
         if out.is_empty() {
             return;
@@ -130,7 +165,8 @@ impl Detector {
     ) {
         let ranged = &mut scratch.ranged;
         ranged.clear();
-        for &rule_idx in &scratch.windows.touched {
+        let assigned = |idx: usize| self.assignments.as_ref().is_some_and(|a| a.handles(idx));
+        for &rule_idx in scratch.windows.touched.iter().filter(|&&i| !assigned(i)) {
             for &(start, end) in &scratch.windows.per_rule[rule_idx] {
                 ranged.push((start, end, rule_idx));
             }

@@ -7,7 +7,7 @@ use anyhow::Result;
 use super::ReportOptions;
 use crate::finding::Finding;
 
-const HEADER: [&str; 13] = [
+const HEADER: [&str; 14] = [
     "rule_id",
     "rule_name",
     "severity",
@@ -21,6 +21,7 @@ const HEADER: [&str; 13] = [
     "verification",
     "rotate",
     "root",
+    "confidence",
 ];
 
 /// Writes findings as CSV.
@@ -51,6 +52,7 @@ pub fn write_csv(out: &mut dyn Write, findings: &[Finding], opts: &ReportOptions
                 .root()
                 .map(super::roots::absolute_root)
                 .unwrap_or_default(),
+            f.confidence.as_str(),
         ])?;
     }
     writer.flush()?;

@@ -145,6 +145,15 @@ fn result_level(f: &Finding) -> &'static str {
     }
 }
 
+/// SARIF's `rank` (0-100): how sure ferret is that the result is a real secret.
+fn rank(confidence: crate::detect::Confidence) -> f64 {
+    match confidence {
+        crate::detect::Confidence::High => 90.0,
+        crate::detect::Confidence::Medium => 60.0,
+        crate::detect::Confidence::Low => 30.0,
+    }
+}
+
 /// GitHub reads `security-severity` (0.0-10.0) to rank security alerts.
 fn security_severity(severity: Severity) -> &'static str {
     match severity {
@@ -194,6 +203,8 @@ fn result(
     let mut properties = f.origin.sarif_properties();
     properties.insert("fingerprint".into(), json!(f.fingerprint));
     properties.insert("severity".into(), json!(f.severity.as_str()));
+    properties.insert("confidence".into(), json!(f.confidence.as_str()));
+    properties.insert("confidenceReasons".into(), json!(f.confidence_reasons));
     properties.insert(
         "entropy".into(),
         json!((f.entropy * 1000.0).round() / 1000.0),
@@ -231,6 +242,7 @@ fn result(
             },
         }],
         "partialFingerprints": {"ferret/v2": &f.fingerprint},
+        "rank": rank(f.confidence),
         "properties": properties,
     });
     if let Some(i) = rule_index {

@@ -82,7 +82,7 @@ pub fn write_text(
         };
         writeln!(
             out,
-            "  {}:{}{}  {}{}{} [{}{}{}]  {}",
+            "  {}:{}{}  {}{}{} [{}{}{}, {} confidence]  {}",
             f.line,
             f.column,
             esc(&f.origin.text_suffix()),
@@ -92,8 +92,18 @@ pub fn write_text(
             sev_color,
             f.severity.as_str(),
             p.reset,
+            f.confidence.as_str(),
             esc(&f.rule_name)
         )?;
+        if !f.confidence_reasons.is_empty() {
+            writeln!(
+                out,
+                "    {}confidence lowered by: {}{}",
+                p.dim,
+                f.confidence_reasons.join(", "),
+                p.reset
+            )?;
+        }
         write!(
             out,
             "    secret: {}  {}fingerprint: {}{}",
