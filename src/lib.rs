@@ -7,6 +7,8 @@ pub mod config;
 pub mod detect;
 pub mod filter;
 pub mod finding;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod hook;
 pub mod report;
 pub mod scan;

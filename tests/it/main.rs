@@ -5,6 +5,7 @@ mod support;
 
 mod cilog;
 mod corpus;
+mod fuzz_smoke;
 mod git;
 mod hooks;
 mod image;
