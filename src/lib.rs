@@ -11,6 +11,8 @@ pub mod escape;
 pub mod filter;
 pub mod finding;
 pub mod fingerprint;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod hook;
 pub mod progress;
 pub mod redact_url;

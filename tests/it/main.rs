@@ -6,6 +6,7 @@ mod support;
 mod cilog;
 mod corpus;
 mod fingerprints;
+mod fuzz_smoke;
 mod generic;
 mod git;
 mod hooks;

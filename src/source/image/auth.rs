@@ -85,10 +85,7 @@ impl Authenticator {
 
     /// Answers a `WWW-Authenticate` challenge so that the next request carries authorization.
     pub fn answer(&self, challenge: &str) -> Result<()> {
-        let (scheme, params) = challenge
-            .trim()
-            .split_once(' ')
-            .unwrap_or((challenge.trim(), ""));
+        let (scheme, params) = split_challenge(challenge);
         let authorization = match scheme.to_ascii_lowercase().as_str() {
             "basic" => {
                 let Some(creds) = &self.credentials else {
@@ -290,7 +287,7 @@ fn basic_header(creds: &Credentials) -> String {
 }
 
 /// `host[:port]` of a URL, as `--insecure-registry` names it.
-fn url_host(url: &str) -> Option<String> {
+pub fn url_host(url: &str) -> Option<String> {
     let url = reqwest::Url::parse(url).ok()?;
     let host = url.host_str()?;
     Some(match url.port() {
@@ -305,8 +302,16 @@ fn form_urlencode(pairs: &[(&str, &str)]) -> String {
     url.query().unwrap_or_default().to_string()
 }
 
+/// The scheme of a `WWW-Authenticate` challenge and the text of its parameters.
+pub fn split_challenge(challenge: &str) -> (&str, &str) {
+    challenge
+        .trim()
+        .split_once(' ')
+        .unwrap_or((challenge.trim(), ""))
+}
+
 /// `key="value", key=value` pairs of an authentication challenge.
-fn parse_params(text: &str) -> Vec<(String, String)> {
+pub fn parse_params(text: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut rest = text.trim();
     while !rest.is_empty() {
