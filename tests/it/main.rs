@@ -8,6 +8,7 @@ mod corpus;
 mod git;
 mod hooks;
 mod image;
+mod image_trust;
 mod rules;
 mod scan_dir;
 mod verify;
