@@ -251,7 +251,7 @@ fn skopeo_dir_layouts_are_scanned() {
     for target in [dir.display().to_string(), format!("dir:{}", dir.display())] {
         let (output, secrets) = scan(&target);
         assert_eq!(output.status.code(), Some(1), "{}", text(&output));
-        assert_eq!(secrets, [secret.clone()], "{target}");
+        assert_eq!(secrets, std::slice::from_ref(&secret), "{target}");
     }
 }
 
