@@ -11,6 +11,7 @@ mod generic;
 mod git;
 mod hooks;
 mod image;
+mod image_trust;
 mod project;
 mod readme;
 mod report_paths;

@@ -102,15 +102,19 @@ fn read_token_stdin() -> Result<String> {
     Ok(token)
 }
 
-/// Scans local log files in parallel.
+/// How many directories deep `scan ci-log` descends below a directory it was given.
+pub const MAX_DIR_DEPTH: usize = 64;
+
+/// Scans local log files in parallel. Directories are walked without following symlinks (as
+/// `scan dir` does), so the walk never leaves the directory it was given and cannot loop.
 pub fn scan_paths(opts: &LocalOptions, scanner: &Scanner) -> Result<()> {
     if opts.paths.is_empty() {
         bail!("no log file to scan");
     }
     let mut files = Vec::new();
     for path in &opts.paths {
-        collect_files(path, &mut files)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+        collect_root(path, scanner, &mut files)
+            .with_context(|| format!("cannot read {}", display_path(path)))?;
     }
     files
         .par_iter()
@@ -123,19 +127,50 @@ pub fn scan_paths(opts: &LocalOptions, scanner: &Scanner) -> Result<()> {
     Ok(())
 }
 
-fn collect_files(path: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+/// A path named on the command line: a log file (a symlink the user names is followed), or a
+/// directory to walk.
+fn collect_root(path: &Path, scanner: &Scanner, out: &mut Vec<PathBuf>) -> Result<()> {
     let meta = std::fs::metadata(path).context("no such file or directory")?;
     if meta.is_file() {
         out.push(path.to_path_buf());
-        return Ok(());
+        Ok(())
+    } else if meta.is_dir() {
+        collect_dir(path, 0, scanner, out)
+    } else {
+        bail!("not a regular file or directory")
     }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
-        .map(|e| e.map(|e| e.path()))
+}
+
+/// The log files under `dir`, sorted; symlinks are counted as skipped, other special files
+/// (FIFOs, sockets, devices) and directories past [`MAX_DIR_DEPTH`] are reported by name.
+fn collect_dir(dir: &Path, depth: usize, scanner: &Scanner, out: &mut Vec<PathBuf>) -> Result<()> {
+    let mut entries: Vec<(PathBuf, std::fs::FileType)> = std::fs::read_dir(dir)?
+        .map(|e| e.and_then(|e| Ok((e.path(), e.file_type()?))))
         .collect::<std::io::Result<_>>()?;
-    entries.sort();
-    for entry in entries {
-        if entry.is_dir() || entry.is_file() {
-            collect_files(&entry, out)?;
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    for (path, kind) in entries {
+        if kind.is_symlink() {
+            crate::scan::ScanStats::bump(&scanner.stats.skipped_symlinks);
+        } else if kind.is_file() {
+            out.push(path);
+        } else if kind.is_dir() {
+            if depth + 1 > MAX_DIR_DEPTH {
+                scanner.stats.error(
+                    display_path(&path),
+                    format!("directories nest more than {MAX_DIR_DEPTH} deep: not scanned"),
+                );
+                continue;
+            }
+            if let Err(err) = collect_dir(&path, depth + 1, scanner, out) {
+                scanner
+                    .stats
+                    .error(display_path(&path), format!("cannot read: {err:#}"));
+            }
+        } else {
+            scanner.stats.error(
+                display_path(&path),
+                "not a regular file (FIFO, socket or device): not scanned",
+            );
         }
     }
     Ok(())

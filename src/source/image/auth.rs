@@ -1,9 +1,10 @@
 //! Answers a registry's `401` challenge: `Basic` with the credentials, or `Bearer` with a token
 //! from the challenge's realm (the Docker token protocol: `GET realm?service=..&scope=..` with the
 //! credentials as Basic auth, or an OAuth2 `POST` for identity tokens). Tokens are refreshed
-//! before they expire. Credentials go to a realm only over https, or over http to a host the user
-//! listed with `--insecure-registry` (OAuth2 requires TLS at token endpoints); the bearer token
-//! goes only to the registry.
+//! before they expire. Credentials go to a realm only on the registry's own host and port (or a
+//! public registry's known token service, or a host the user listed with `--insecure-registry`),
+//! only over https or over http to a listed host (OAuth2 requires TLS at token endpoints); an
+//! https registry's realm over plain http is refused. The bearer token goes only to the registry.
 
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -153,8 +154,8 @@ impl Authenticator {
                 );
                 if withheld {
                     message.push_str(&format!(
-                        " (credentials were not sent to {realm} over plain http; add \
-                         --insecure-registry {} to allow it)",
+                        " (credentials were not sent to {realm}: it is plain http or not the \
+                         registry's own host; add --insecure-registry {} to allow it)",
                         url_host(realm.as_str()).unwrap_or_default()
                     ));
                 }
@@ -188,10 +189,9 @@ impl Authenticator {
         }
         let service = param("service");
 
-        let secure =
-            url.scheme() == "https" || url_host(realm).is_some_and(|h| self.insecure.contains(&h));
-        let creds = self.credentials.as_ref().filter(|_| secure);
-        let withheld = self.credentials.is_some() && !secure;
+        let trusted = realm_trust(&self.host, &self.insecure, &url)?;
+        let creds = self.credentials.as_ref().filter(|_| trusted);
+        let withheld = self.credentials.is_some() && !trusted;
         let request = match creds {
             Some(creds) if creds.is_identity_token() => {
                 let mut form = vec![
@@ -279,6 +279,40 @@ impl Authenticator {
     }
 }
 
+/// Token services of public registries that live on another host than the registry itself.
+const KNOWN_REALMS: &[(&str, &str)] = &[
+    ("registry-1.docker.io", "auth.docker.io"),
+    ("docker.io", "auth.docker.io"),
+    ("index.docker.io", "auth.docker.io"),
+    ("registry.gitlab.com", "gitlab.com"),
+];
+
+/// Whether the token realm `realm` of the registry `registry` (`host[:port]`) may receive the
+/// registry's credentials: only over https, or over http to a host the user named with
+/// `--insecure-registry`; and only on the registry's own host and port, a host the user named
+/// the same way, or a public registry's known token service. A realm that turns an https
+/// registry's authentication into plain http is refused outright, credentials or not.
+pub fn realm_trust(registry: &str, named: &[String], realm: &reqwest::Url) -> Result<bool> {
+    let Some(realm_host) = url_host(realm.as_str()) else {
+        bail!("registry {registry} sent a token realm without a host");
+    };
+    let registry_https = !named.iter().any(|h| h == registry);
+    let realm_named = named.contains(&realm_host);
+    if realm.scheme() != "https" && registry_https && !realm_named {
+        bail!(
+            "registry {registry} is reached over https but sent a plain-http token realm \
+             {realm_host}: refused (name it with --insecure-registry to allow it)"
+        );
+    }
+    let secure = realm.scheme() == "https" || realm_named;
+    let same_host = realm_host == registry
+        || realm_host == format!("{registry}:443") && realm.scheme() == "https";
+    let known = KNOWN_REALMS
+        .iter()
+        .any(|(r, t)| *r == registry && *t == realm_host);
+    Ok(secure && (same_host || realm_named || known))
+}
+
 fn basic_header(creds: &Credentials) -> String {
     format!(
         "Basic {}",
@@ -360,6 +394,33 @@ mod tests {
             url_host("https://auth.docker.io/token").as_deref(),
             Some("auth.docker.io")
         );
+    }
+
+    #[test]
+    fn credentials_go_only_to_the_registry_host_or_a_named_realm() {
+        let url = |u: &str| reqwest::Url::parse(u).unwrap();
+        let none: Vec<String> = Vec::new();
+        let trust = |registry: &str, named: &[String], realm: &str| {
+            realm_trust(registry, named, &url(realm))
+        };
+        assert!(trust("reg.example", &none, "https://reg.example/token").unwrap());
+        // Another host, or another port of the same host, is not the registry.
+        assert!(!trust("reg.example", &none, "https://evil.example/token").unwrap());
+        assert!(!trust("reg.example:5000", &none, "https://reg.example:5001/t").unwrap());
+        assert!(
+            trust(
+                "registry-1.docker.io",
+                &none,
+                "https://auth.docker.io/token"
+            )
+            .unwrap()
+        );
+        // Named by the user: allowed, over http too.
+        let named = vec!["127.0.0.1:5000".to_string(), "127.0.0.2:5001".to_string()];
+        assert!(trust("127.0.0.1:5000", &named, "http://127.0.0.2:5001/token").unwrap());
+        assert!(!trust("127.0.0.1:5000", &named[..1], "http://127.0.0.2:5001/token").unwrap());
+        // An https registry's realm over plain http is a downgrade: refused outright.
+        assert!(trust("reg.example", &none, "http://reg.example/token").is_err());
     }
 
     #[test]

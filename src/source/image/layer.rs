@@ -1,6 +1,8 @@
 //! One image layer: detect its compression by magic bytes, stream its tar entries into the
 //! scanner, and record what it deletes or replaces (whiteouts, opaque directories, new files) so
-//! that findings in lower layers can be marked "removed in layer N".
+//! that findings in lower layers can be marked "removed in layer N". The layer is identified by
+//! what is read: the compressed bytes and the uncompressed tar stream are hashed as they stream
+//! and checked against the digests the manifest and the config claim.
 
 use std::collections::HashSet;
 use std::io::{self, BufRead, BufReader, Read};
@@ -9,6 +11,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use flate2::read::MultiGzDecoder;
 
+use super::digest::{Algorithm, DigestingRead};
 use crate::finding::Finding;
 use crate::scan::{ScanStats, Scanner, ThreadState};
 use crate::source::Origin;
@@ -60,6 +63,17 @@ pub struct LayerScan {
     pub findings: Vec<Finding>,
     /// What the layer deletes or replaces.
     pub changes: LayerChanges,
+    /// Digest of the uncompressed tar stream as read (its true `diff_id`), once read to the end.
+    pub diff_id: Option<String>,
+}
+
+/// What a manifest and a config claim a layer's bytes hash to.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LayerClaims<'a> {
+    /// The descriptor digest: the blob as stored or pulled (compressed).
+    pub blob_digest: Option<&'a str>,
+    /// The config's `rootfs.diff_ids` entry: the uncompressed tar stream.
+    pub diff_id: Option<&'a str>,
 }
 
 /// Scans the layer read from `blob`. Files get `template` as origin with their path filled in.
@@ -73,11 +87,87 @@ pub fn scan_layer(
     limits: &ArchiveLimits,
     state: &mut ThreadState,
 ) -> LayerScan {
+    let context = LayerContext {
+        template,
+        scanner,
+        limits,
+    };
+    scan_layer_checked(blob, LayerClaims::default(), &context, subject, state)
+}
+
+/// Where a layer's findings go and how deep its archives are opened.
+pub struct LayerContext<'a> {
+    /// The origin every file of the layer gets, with its path filled in.
+    pub template: &'a Origin,
+    /// The scanner findings and errors go to.
+    pub scanner: &'a Scanner,
+    /// Limits for archives inside the layer.
+    pub limits: &'a ArchiveLimits,
+}
+
+/// Scans the layer read from `blob` like [`scan_layer`], and checks that the bytes read hash to
+/// what `claims` say. A mismatch is recorded as an error under `subject`; the findings stay.
+pub fn scan_layer_checked(
+    blob: Box<dyn Read + Send + '_>,
+    claims: LayerClaims,
+    context: &LayerContext,
+    subject: &str,
+    state: &mut ThreadState,
+) -> LayerScan {
     let mut scan = LayerScan::default();
-    if let Err(err) = walk_layer(blob, template, scanner, limits, state, &mut scan) {
-        scanner.stats.error(subject, format!("{err:#}"));
+    if let Err(err) = read_layer(blob, claims, context, state, &mut scan) {
+        context.scanner.stats.error(subject, format!("{err:#}"));
     }
     scan
+}
+
+/// Streams the layer through both hashes and the tar walk, then compares the digests.
+fn read_layer(
+    blob: Box<dyn Read + Send + '_>,
+    claims: LayerClaims,
+    context: &LayerContext,
+    state: &mut ThreadState,
+    scan: &mut LayerScan,
+) -> Result<()> {
+    let algorithm = |claim: Option<&str>| claim.map_or(Ok(Algorithm::Sha256), Algorithm::of);
+    let mut compressed = DigestingRead::new(blob, algorithm(claims.blob_digest)?);
+    let mut uncompressed = DigestingRead::new(
+        decompress(Box::new(&mut compressed))?,
+        algorithm(claims.diff_id)?,
+    );
+    walk_layer(&mut uncompressed, context, state, scan)?;
+    // The tar walk stops at the end-of-archive blocks. Reading on to the end hashes every byte
+    // and makes the decompressor check its trailers (gzip CRC32 and size, zstd checksums).
+    io::copy(&mut uncompressed, &mut io::sink())
+        .context("corrupt or truncated layer after its last entry")?;
+    let diff_id = uncompressed.finish();
+    // Bytes after the compressed stream belong to the blob too.
+    io::copy(&mut compressed, &mut io::sink()).context("cannot read the end of the layer")?;
+    let blob_digest = compressed.finish();
+    scan.diff_id = Some(diff_id.clone());
+    let mut mismatches = Vec::new();
+    if let Some(claimed) = claims.blob_digest
+        && claimed != blob_digest
+    {
+        mismatches.push(format!(
+            "the manifest names the layer {claimed}, but its bytes hash to {blob_digest}"
+        ));
+    }
+    if let Some(claimed) = claims.diff_id
+        && claimed != diff_id
+    {
+        mismatches.push(format!(
+            "the config names its uncompressed content (diff_id) {claimed}, but it hashes to \
+             {diff_id}"
+        ));
+    }
+    if !mismatches.is_empty() {
+        bail!(
+            "layer content does not match its digests: {}",
+            mismatches.join("; ")
+        );
+    }
+    Ok(())
 }
 
 /// Wraps `blob` in the decompressor its first bytes call for.
@@ -104,14 +194,16 @@ fn is_zstd_skippable(head: &[u8]) -> bool {
 }
 
 fn walk_layer(
-    blob: Box<dyn Read + Send + '_>,
-    template: &Origin,
-    scanner: &Scanner,
-    limits: &ArchiveLimits,
+    reader: &mut dyn Read,
+    context: &LayerContext,
     state: &mut ThreadState,
     scan: &mut LayerScan,
 ) -> Result<()> {
-    let reader = decompress(blob)?;
+    let LayerContext {
+        template,
+        scanner,
+        limits,
+    } = *context;
     let mut archive = tar::Archive::new(reader);
     let entries = archive.entries().context("not a tar layer")?;
     for entry in entries {

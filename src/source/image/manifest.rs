@@ -2,18 +2,23 @@
 //! manifest): nested indexes, platforms, attestation manifests, configs and layer lists. Paths are
 //! never guessed.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use super::digest::check_bytes;
 use super::store::{BlobKey, BlobStore};
 
 /// Largest manifest, index or config read into memory.
 pub const MAX_METADATA_SIZE: u64 = 16 << 20;
 /// How deeply image indexes may nest.
-const MAX_INDEX_DEPTH: usize = 8;
+pub const MAX_INDEX_DEPTH: usize = 8;
+/// Most entries read from one index (real multi-platform indexes list a few dozen).
+pub const MAX_INDEX_ENTRIES: usize = 1024;
+/// Most manifests and indexes read for one target, however they are nested or shared.
+pub const MAX_MANIFESTS: usize = 4096;
 
 const ANNOTATION_REF_NAME: &str = "org.opencontainers.image.ref.name";
 const ANNOTATION_CONTAINERD_NAME: &str = "io.containerd.image.name";
@@ -28,8 +33,8 @@ pub struct LayerDesc {
     pub key: BlobKey,
     /// Declared media type (may be empty); the bytes' magic decides the compression.
     pub media_type: String,
-    /// Digest of the uncompressed layer, from the config (falls back to the blob's name).
-    pub diff_id: String,
+    /// Digest of the uncompressed layer the config claims (`rootfs.diff_ids`), if it has one.
+    pub diff_id: Option<String>,
 }
 
 /// One image (one platform) with everything needed to scan it.
@@ -112,6 +117,24 @@ pub trait ManifestSource {
     }
 }
 
+/// Something the walk could not follow; the images it found are still scanned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WalkProblem {
+    /// The manifest, index or config concerned.
+    pub subject: String,
+    /// What is wrong and what was left out.
+    pub message: String,
+}
+
+/// What a walk found: the images, and what it could not follow.
+#[derive(Debug, Default)]
+pub struct Walk {
+    /// The images, in the order the layout or registry lists them.
+    pub images: Vec<ImageDesc>,
+    /// Entries not followed (limits, cycles, digests that do not match).
+    pub problems: Vec<WalkProblem>,
+}
+
 /// Walks indexes and manifests, collecting images and attestations.
 pub struct ImageWalker<'a> {
     source: &'a dyn ManifestSource,
@@ -122,6 +145,15 @@ pub struct ImageWalker<'a> {
     images: Vec<ImageDesc>,
     /// Attestations by the digest of the manifest they describe.
     attestations: Vec<(Option<String>, String, Vec<u8>)>,
+    /// Indexes on the path from the root to the one being walked (a repeat is a cycle).
+    ancestors: Vec<String>,
+    /// Indexes walked already (a second visit would only repeat their images).
+    walked_indexes: HashSet<String>,
+    /// Manifests and indexes read so far, against [`MAX_MANIFESTS`].
+    manifests_read: usize,
+    /// Manifests that could not be read or did not match their digest (reported once).
+    failed: HashSet<String>,
+    problems: Vec<WalkProblem>,
 }
 
 impl<'a> ImageWalker<'a> {
@@ -138,12 +170,38 @@ impl<'a> ImageWalker<'a> {
             repo_tags: HashMap::new(),
             images: Vec::new(),
             attestations: Vec::new(),
+            ancestors: Vec::new(),
+            walked_indexes: HashSet::new(),
+            manifests_read: 0,
+            failed: HashSet::new(),
+            problems: Vec::new(),
         }
+    }
+
+    fn problem(&mut self, subject: impl Into<String>, message: impl Into<String>) {
+        self.problems.push(WalkProblem {
+            subject: subject.into(),
+            message: message.into(),
+        });
+    }
+
+    /// The images of a layout, as [`walk_layout_with_problems`](Self::walk_layout_with_problems)
+    /// finds them, without the list of what it could not follow.
+    pub fn walk_layout(self) -> Result<Vec<ImageDesc>> {
+        self.walk_layout_with_problems().map(|walk| walk.images)
+    }
+
+    /// The images reached from a manifest or index, as
+    /// [`walk_root_with_problems`](Self::walk_root_with_problems) finds them, without the list of
+    /// what it could not follow.
+    pub fn walk_root(self, bytes: &[u8], digest: &str) -> Result<Vec<ImageDesc>> {
+        self.walk_root_with_problems(bytes, digest)
+            .map(|walk| walk.images)
     }
 
     /// Follows `index.json` when there is one (OCI layouts, Docker 25+, containerd), otherwise the
     /// `manifest.json` of `docker save` up to Docker 24.
-    pub fn walk_layout(mut self) -> Result<Vec<ImageDesc>> {
+    pub fn walk_layout_with_problems(mut self) -> Result<Walk> {
         let store = self.source.store();
         let has_manifest_json = store.has_path("manifest.json");
         if has_manifest_json {
@@ -172,11 +230,13 @@ impl<'a> ImageWalker<'a> {
         Ok(self.finish())
     }
 
-    /// Walks from a manifest or index fetched by reference (a registry).
-    pub fn walk_root(mut self, bytes: &[u8], digest: &str) -> Result<Vec<ImageDesc>> {
+    /// Walks from a manifest or index fetched by reference (a registry, a skopeo `dir:`).
+    pub fn walk_root_with_problems(mut self, bytes: &[u8], digest: &str) -> Result<Walk> {
         let value: Value = serde_json::from_slice(bytes)
             .with_context(|| format!("manifest {digest} is not JSON"))?;
         if value.get("manifests").is_some() {
+            self.ancestors.push(digest.to_string());
+            self.walked_indexes.insert(digest.to_string());
             self.visit_index(&value, None, 0)?;
         } else {
             self.visit_manifest(&value, digest, None, &Value::Null)?;
@@ -184,7 +244,7 @@ impl<'a> ImageWalker<'a> {
         Ok(self.finish())
     }
 
-    fn finish(mut self) -> Vec<ImageDesc> {
+    fn finish(mut self) -> Walk {
         for (subject, digest, bytes) in std::mem::take(&mut self.attestations) {
             let image = match &subject {
                 Some(subject) => self
@@ -198,17 +258,44 @@ impl<'a> ImageWalker<'a> {
                 image.attestations.push((digest, bytes));
             }
         }
-        self.images
+        Walk {
+            images: self.images,
+            problems: self.problems,
+        }
     }
 
+    /// Reads the manifest or index `digest` names and checks that its bytes have that digest.
+    fn read_manifest(&mut self, digest: &str) -> Result<Value> {
+        self.manifests_read += 1;
+        let bytes = self
+            .source
+            .manifest(digest)
+            .with_context(|| format!("cannot read manifest {digest}"))?;
+        check_bytes("manifest", digest, &bytes)?;
+        serde_json::from_slice(&bytes).with_context(|| format!("manifest {digest} is not JSON"))
+    }
+
+    /// Follows an index's entries. Depth, fan-out, the total number of manifests and cycles are
+    /// bounded; an entry not followed is recorded as a problem and the others are still walked.
     fn visit_index(&mut self, index: &Value, name: Option<String>, depth: usize) -> Result<()> {
-        if depth > MAX_INDEX_DEPTH {
-            bail!("image indexes nest more than {MAX_INDEX_DEPTH} deep");
-        }
         let Some(manifests) = index.get("manifests").and_then(Value::as_array) else {
             bail!("image index has no \"manifests\" list");
         };
-        for desc in manifests {
+        let here = self
+            .ancestors
+            .last()
+            .cloned()
+            .unwrap_or_else(|| "index.json".into());
+        if manifests.len() > MAX_INDEX_ENTRIES {
+            self.problem(
+                format!("{} index {here}", self.target),
+                format!(
+                    "lists {} manifests, more than {MAX_INDEX_ENTRIES}: the rest are not scanned",
+                    manifests.len()
+                ),
+            );
+        }
+        for desc in manifests.iter().take(MAX_INDEX_ENTRIES) {
             let digest = str_field(desc, "digest")
                 .with_context(|| "index entry has no digest".to_string())?
                 .to_string();
@@ -229,14 +316,50 @@ impl<'a> ImageWalker<'a> {
             {
                 continue;
             }
-            let bytes = self
-                .source
-                .manifest(&digest)
-                .with_context(|| format!("cannot read manifest {digest}"))?;
-            let value: Value = serde_json::from_slice(&bytes)
-                .with_context(|| format!("manifest {digest} is not JSON"))?;
+            let subject = format!("{} manifest {digest}", self.target);
+            if self.ancestors.contains(&digest) {
+                self.problem(
+                    subject,
+                    format!("index {here} lists an index that contains it (a cycle): not followed"),
+                );
+                continue;
+            }
+            if self.walked_indexes.contains(&digest) || self.failed.contains(&digest) {
+                // Shared by two parents: collected, or reported, the first time.
+                continue;
+            }
+            if self.manifests_read >= MAX_MANIFESTS {
+                self.problem(
+                    subject,
+                    format!("more than {MAX_MANIFESTS} manifests and indexes: not read"),
+                );
+                continue;
+            }
+            let value = match self.read_manifest(&digest) {
+                Ok(value) => value,
+                Err(err) => {
+                    self.failed.insert(digest);
+                    self.problem(subject, format!("{err:#}"));
+                    continue;
+                }
+            };
             if is_index || value.get("manifests").is_some() {
-                self.visit_index(&value, name, depth + 1)?;
+                if depth + 1 > MAX_INDEX_DEPTH {
+                    self.problem(
+                        subject,
+                        format!(
+                            "image indexes nest more than {MAX_INDEX_DEPTH} deep: not followed"
+                        ),
+                    );
+                    continue;
+                }
+                self.walked_indexes.insert(digest.clone());
+                self.ancestors.push(digest.clone());
+                let walked = self.visit_index(&value, name, depth + 1);
+                self.ancestors.pop();
+                if let Err(err) = walked {
+                    self.problem(subject, format!("{err:#}"));
+                }
             } else {
                 let name = match (name, platform_text(desc)) {
                     (Some(n), Some(p)) => Some(format!("{n} [{p}]")),
@@ -244,7 +367,9 @@ impl<'a> ImageWalker<'a> {
                     (None, Some(p)) => Some(format!("{} [{p}]", self.target)),
                     (None, None) => None,
                 };
-                self.visit_manifest(&value, &digest, name, annotations)?;
+                if let Err(err) = self.visit_manifest(&value, &digest, name, annotations) {
+                    self.problem(subject, format!("{err:#}"));
+                }
             }
         }
         Ok(())
@@ -293,6 +418,7 @@ impl<'a> ImageWalker<'a> {
                     .store()
                     .read_small(&BlobKey::Digest(blob.to_string()), MAX_METADATA_SIZE)
                     .with_context(|| format!("cannot read attestation {blob}"))?;
+                check_bytes("attestation", blob, &bytes)?;
                 self.attestations
                     .push((subject.clone(), blob.to_string(), bytes));
             }
@@ -310,7 +436,15 @@ impl<'a> ImageWalker<'a> {
                 MAX_METADATA_SIZE,
             )
             .with_context(|| format!("cannot read config {config_digest}"))?;
+        let name = name
+            .or_else(|| self.repo_tags.get(config_digest).cloned())
+            .unwrap_or_else(|| self.target.clone());
+        if let Err(err) = check_bytes("config", config_digest, &config) {
+            // The layers are still scanned; their own digests are checked as they are read.
+            self.problem(format!("{name} config"), format!("{err:#}"));
+        }
         let diff_ids = diff_ids(&config);
+        self.check_diff_id_count(&name, diff_ids.len(), layers.len());
         let mut descs = Vec::new();
         for (i, layer) in layers.iter().enumerate() {
             let blob = str_field(layer, "digest")
@@ -318,12 +452,9 @@ impl<'a> ImageWalker<'a> {
             descs.push(LayerDesc {
                 key: BlobKey::Digest(blob.to_string()),
                 media_type: str_field(layer, "mediaType").unwrap_or("").to_string(),
-                diff_id: diff_ids.get(i).cloned().unwrap_or_else(|| blob.to_string()),
+                diff_id: diff_ids.get(i).cloned(),
             });
         }
-        let name = name
-            .or_else(|| self.repo_tags.get(config_digest).cloned())
-            .unwrap_or_else(|| self.target.clone());
         self.images.push(ImageDesc {
             name,
             manifest_digest: digest.to_string(),
@@ -341,7 +472,13 @@ impl<'a> ImageWalker<'a> {
             .read_small(&BlobKey::Path(entry.config.clone()), MAX_METADATA_SIZE)
             .with_context(|| format!("cannot read config {}", entry.config))?;
         let image_id = format!("sha256:{}", hex::encode(Sha256::digest(&config)));
+        let name = entry
+            .repo_tags
+            .first()
+            .cloned()
+            .unwrap_or_else(|| self.target.clone());
         let diff_ids = diff_ids(&config);
+        self.check_diff_id_count(&name, diff_ids.len(), entry.layers.len());
         let layers = entry
             .layers
             .iter()
@@ -349,15 +486,11 @@ impl<'a> ImageWalker<'a> {
             .map(|(i, path)| LayerDesc {
                 key: BlobKey::Path(path.clone()),
                 media_type: String::new(),
-                diff_id: diff_ids.get(i).cloned().unwrap_or_else(|| path.clone()),
+                diff_id: diff_ids.get(i).cloned(),
             })
             .collect();
         self.images.push(ImageDesc {
-            name: entry
-                .repo_tags
-                .first()
-                .cloned()
-                .unwrap_or_else(|| self.target.clone()),
+            name,
             manifest_digest: image_id,
             config,
             annotations: Vec::new(),
@@ -365,6 +498,21 @@ impl<'a> ImageWalker<'a> {
             attestations: Vec::new(),
         });
         Ok(())
+    }
+}
+
+impl ImageWalker<'_> {
+    /// A config must name one diff_id per layer; layers without one cannot be checked.
+    fn check_diff_id_count(&mut self, image: &str, diff_ids: usize, layers: usize) {
+        if diff_ids != layers {
+            self.problem(
+                format!("{image} config"),
+                format!(
+                    "rootfs.diff_ids lists {diff_ids} layers but the manifest {layers}: the \
+                     layers without one are scanned, their content unchecked"
+                ),
+            );
+        }
     }
 }
 

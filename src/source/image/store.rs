@@ -27,6 +27,20 @@ impl BlobKey {
         }
     }
 
+    /// The path of a blob in skopeo's `dir:` layout: the hex digest (sha256) or
+    /// `<algorithm>-<hex>`.
+    fn skopeo_path(&self) -> Result<String> {
+        let path = self.layout_path()?;
+        Ok(match (self, path.strip_prefix("blobs/")) {
+            (BlobKey::Digest(_), Some(rest)) => match rest.split_once('/') {
+                Some(("sha256", hex)) => hex.to_string(),
+                Some((algorithm, hex)) => format!("{algorithm}-{hex}"),
+                None => rest.to_string(),
+            },
+            _ => path,
+        })
+    }
+
     /// The path of a blob in an OCI layout (`blobs/<algorithm>/<hex>`).
     fn layout_path(&self) -> Result<String> {
         match self {
@@ -72,29 +86,70 @@ pub trait BlobStore: Send + Sync {
     }
 }
 
-/// An OCI image layout directory.
+/// How a directory names blobs by digest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DirNaming {
+    /// An OCI image layout: `blobs/<algorithm>/<hex>`.
+    OciLayout,
+    /// skopeo's `dir:` transport: `<hex>` next to `manifest.json` and `version`.
+    Skopeo,
+}
+
+/// An image directory: an OCI layout or a skopeo `dir:`. Only regular files inside it are read;
+/// a symlink (which could lead out of the directory) or a FIFO (which could block forever) is
+/// refused with an error naming it.
 pub struct DirStore {
     root: PathBuf,
+    naming: DirNaming,
 }
 
 impl DirStore {
-    /// A store reading the layout at `root`.
+    /// A store reading the OCI layout at `root`.
     pub fn new(root: &Path) -> Self {
+        Self::with_naming(root, DirNaming::OciLayout)
+    }
+
+    /// A store reading the directory at `root`, whose blobs are named as `naming` says.
+    pub fn with_naming(root: &Path, naming: DirNaming) -> Self {
         Self {
             root: root.to_path_buf(),
+            naming,
         }
+    }
+
+    /// `rel` under the root, if every component is a real directory and the last a regular file.
+    fn regular_file(&self, rel: &str) -> Result<PathBuf> {
+        let mut path = self.root.clone();
+        for part in rel.split('/').filter(|p| !p.is_empty() && *p != ".") {
+            path.push(part);
+            let meta = std::fs::symlink_metadata(&path)
+                .with_context(|| format!("cannot open {}", path.display()))?;
+            if meta.file_type().is_symlink() {
+                bail!("{} is a symlink: not followed", path.display());
+            }
+        }
+        let meta = std::fs::symlink_metadata(&path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        if !meta.is_file() {
+            bail!("{} is not a regular file", path.display());
+        }
+        Ok(path)
     }
 }
 
 impl BlobStore for DirStore {
     fn open(&self, key: &BlobKey) -> Result<Box<dyn Read + Send + '_>> {
-        let path = self.root.join(key.layout_path()?);
+        let rel = match self.naming {
+            DirNaming::OciLayout => key.layout_path()?,
+            DirNaming::Skopeo => key.skopeo_path()?,
+        };
+        let path = self.regular_file(&rel)?;
         let file = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
         Ok(Box::new(file))
     }
 
     fn has_path(&self, path: &str) -> bool {
-        self.root.join(clean_member_name(path)).is_file()
+        self.regular_file(&clean_member_name(path)).is_ok()
     }
 }
 
