@@ -6,8 +6,42 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use std::sync::Mutex;
+
 use anyhow::{Context, Result};
 use tempfile::NamedTempFile;
+
+/// (device, inode) of the temporary files this process is writing: a report written into the
+/// tree being scanned must not be scanned itself (it is renamed away before the walk reaches it).
+/// Identified by inode, not by name, so a file in the tree that merely looks like one is scanned.
+static BEING_WRITTEN: Mutex<Vec<(u64, u64)>> = Mutex::new(Vec::new());
+
+/// Whether the directory entry `name` with inode `ino` is a temporary file this process is writing
+/// a report or cache into. The walk knows the inode from the directory listing, before the file may
+/// have been renamed away; the name must also be one of ours.
+pub fn is_being_written(name: &std::ffi::OsStr, ino: u64) -> bool {
+    let name = name.to_string_lossy();
+    name.starts_with(".ferret-")
+        && name.ends_with(".tmp")
+        && BEING_WRITTEN
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .any(|&(_, i)| i == ino)
+}
+
+fn note_being_written(file: &std::fs::File) {
+    #[cfg(unix)]
+    if let Ok(meta) = file.metadata() {
+        use std::os::unix::fs::MetadataExt;
+        BEING_WRITTEN
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((meta.dev(), meta.ino()));
+    }
+    #[cfg(not(unix))]
+    let _ = file;
+}
 
 /// A file being written; it appears at its destination only on [`AtomicFile::commit`].
 pub struct AtomicFile {
@@ -29,6 +63,7 @@ impl AtomicFile {
             .suffix(".tmp")
             .tempfile_in(dir)
             .with_context(|| format!("cannot create {}", dest.display()))?;
+        note_being_written(tmp.as_file());
         Ok(Self {
             tmp,
             dest: dest.to_path_buf(),

@@ -223,6 +223,11 @@ impl Config {
         if other.fingerprint_salt.is_some() {
             self.fingerprint_salt = other.fingerprint_salt;
         }
+        // Like an allowlist, the repository's confidence floor narrows what is reported; in a
+        // pull-request gate it comes from the base revision.
+        if other.confidence.is_some() {
+            self.confidence = other.confidence;
+        }
         if self.source.is_none() {
             self.source = other.source;
         }

@@ -99,6 +99,13 @@ fn visit(
         ScanStats::bump(&scanner.stats.skipped_symlinks);
         return;
     }
+    // The report this run is writing into the scanned tree is output, not input.
+    #[cfg(unix)]
+    if let Some(ino) = entry.ino()
+        && crate::atomic_file::is_being_written(entry.file_name(), ino)
+    {
+        return;
+    }
     if file_type.is_dir() {
         return;
     }
