@@ -309,3 +309,44 @@ fn ci_log_directories_never_follow_symlinks_out_or_round_in_loops() {
         .collect();
     assert_eq!(secrets, [inside]);
 }
+
+#[test]
+fn a_bomb_inside_an_archive_in_a_layer_is_listed_and_the_rest_is_scanned() {
+    let (first, last) = (
+        github_token("zip-in-layer-1"),
+        github_token("zip-in-layer-2"),
+    );
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let deflated = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, data) in [
+        ("first.env", format!("token={first}\n").into_bytes()),
+        ("bomb.txt", vec![b'A'; 64 << 20]),
+        ("last.env", format!("token={last}\n").into_bytes()),
+    ] {
+        zip.start_file(name, deflated).unwrap();
+        zip.write_all(&data).unwrap();
+    }
+    let zip = zip.finish().unwrap().into_inner();
+    let tar = layer_tar(&[LayerEntry::File("app/bundle.zip", &zip)]);
+    let layer = HandLayer {
+        blob_digest: digest(&tar),
+        diff_id: digest(&tar),
+        stored: tar,
+    };
+    let mut hand = HandTar::new();
+    let image = hand_image(&mut hand, &[layer]);
+    let (_dir, path) = write_layout(hand, vec![image]);
+    let (output, mut secrets) = scan(&path);
+    secrets.sort();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // Listed as not scanned fully, not an error: the scan still exits 1 for its findings.
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let mut expected = vec![first, last];
+    expected.sort();
+    assert_eq!(secrets, expected);
+    assert!(
+        stderr.contains("not scanned fully") && stderr.contains("bomb.txt"),
+        "{stderr}"
+    );
+}

@@ -15,7 +15,7 @@ use super::digest::{Algorithm, DigestingRead};
 use crate::finding::Finding;
 use crate::scan::{ScanStats, Scanner, ThreadState};
 use crate::source::Origin;
-use crate::source::archive::{ArchiveLimits, clean_member_name, scan_member};
+use crate::source::archive::{ArchiveLimits, clean_member_name, open_member};
 
 const WHITEOUT_PREFIX: &str = ".wh.";
 const OPAQUE_MARKER: &str = ".wh..wh..opq";
@@ -250,15 +250,34 @@ fn walk_layer(
             inner: &mut entry,
             count: 0,
         };
+        let subject = subject_of(template);
         let mut sink = |member: &str, size: Option<u64>, reader: &mut dyn Read| -> Result<()> {
-            if size.is_some_and(|s| s > scanner.max_blob_size) {
-                ScanStats::bump(&scanner.stats.skipped_too_large);
+            if let Some(size) = size.filter(|&s| s > scanner.max_blob_size) {
+                scanner.stats.skip(crate::scan::Skip::too_large(
+                    format!("{subject} {member}"),
+                    Some(size),
+                    scanner.max_blob_size,
+                ));
                 return Ok(());
             }
             let origin = Arc::new(with_path(template, member));
             scanner.scan_reader_holding(reader, origin, state, &mut scan.findings)
         };
-        if let Err(err) = scan_member(&path, Some(size), &mut counted, 0, limits, &mut sink) {
+        // Members the archive limits stop are listed like any other skip, not made an error.
+        let mut skips = |mut skip: crate::scan::Skip| {
+            skip.subject = format!("{subject} {}", skip.subject);
+            scanner.stats.skip(skip)
+        };
+        let opened = open_member(
+            &path,
+            Some(size),
+            &mut counted,
+            0,
+            limits,
+            &mut sink,
+            &mut skips,
+        );
+        if let Err(err) = opened {
             if counted.count < size && is_eof(&err) {
                 return Err(err);
             }
