@@ -74,6 +74,14 @@ impl Scored {
         }
     }
 
+    /// Lowers to `Low` for `reason` (recorded once): what is known not to be a live secret.
+    pub fn lower_to_low(&mut self, reason: &'static str) {
+        self.confidence = Confidence::Low;
+        if !self.reasons.contains(&reason) {
+            self.reasons.push(reason);
+        }
+    }
+
     /// Lowers by one step for `reason` (recorded once).
     pub fn lower(&mut self, reason: &'static str) {
         self.confidence = self.confidence.lowered();

@@ -125,6 +125,9 @@ fn confirm(
     if checksum_valid == Some(false) {
         score.lower("checksum invalid");
     }
+    if rule.public {
+        score.lower_to_low("public-by-design key");
+    }
     let captures = compiled
         .named_groups
         .iter()

@@ -10,6 +10,7 @@ pub mod matcher;
 pub mod naming;
 pub mod placeholder;
 pub mod prefilter;
+pub mod published;
 pub mod rules;
 pub mod value;
 
@@ -151,6 +152,7 @@ impl Detector {
         }
         out.sort_by_key(|m| (m.start, m.end, m.rule));
         self.drop_generic_overlaps(out);
+        published::rank(out);
         matcher::assign_lines(data, out);
     }
 

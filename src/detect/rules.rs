@@ -157,6 +157,10 @@ pub struct RuleSpec {
     /// e-mail); never reported, and only run with `--verify`.
     #[serde(default)]
     pub companion: bool,
+    /// The credential is public by design (a publishable or client-side key meant to be embedded
+    /// in front-end code): its findings are reported at low confidence, with that reason.
+    #[serde(default)]
+    pub public: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -207,6 +211,8 @@ pub struct Rule {
     own_verify: bool,
     /// A value for verifiers only, never reported (see [`RuleSpec::companion`]).
     pub companion: bool,
+    /// Public by design (see [`RuleSpec::public`]).
+    pub public: bool,
     /// Where the rule was defined, for messages: `file:line`.
     pub defined_at: String,
     /// Positive examples.
@@ -460,6 +466,7 @@ fn validate_rule(spec: RuleSpec, defined_at: &str) -> Result<Rule> {
         own_verify: spec.verify.is_some(),
         verify: spec.verify.map(Arc::new),
         companion: spec.companion,
+        public: spec.public,
         defined_at: defined_at.to_string(),
         examples: spec.examples,
         negative_examples: spec.negative_examples,

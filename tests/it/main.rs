@@ -13,6 +13,7 @@ mod hooks;
 mod image;
 mod image_trust;
 mod project;
+mod ranking;
 mod readme;
 mod report_paths;
 mod rules;
