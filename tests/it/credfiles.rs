@@ -210,7 +210,8 @@ fn weak_passwords_are_reported_as_passwords_and_decoded_values_say_so() {
 }
 
 /// A blob is read as a credential file at the paths that name one, and only there: the same
-/// `.netrc` committed under another name, and a later commit deleting it, change nothing.
+/// `.netrc` committed under another name is not reported, though it keeps the password in HEAD
+/// after the `.netrc` itself is deleted.
 #[test]
 fn git_history_reads_a_blob_by_the_path_it_was_committed_at() {
     let repo = TestRepo::new();
@@ -251,8 +252,8 @@ fn git_history_reads_a_blob_by_the_path_it_was_committed_at() {
             "netrc-password".to_string(),
             "home/.netrc".to_string(),
             1,
-            47,
-            false
+            46,
+            true
         )]
     );
     assert_eq!(findings[0]["secret"], "hunter22");
@@ -279,6 +280,51 @@ fn stdin_is_read_by_the_name_it_is_given() {
     assert_eq!(findings[0]["rule_id"], "pgpass-password");
     assert_eq!(
         (findings[0]["line"].as_u64(), findings[0]["column"].as_u64()),
-        (Some(1), Some(19))
+        (Some(1), Some(18))
+    );
+}
+
+/// Archive members are read by their own name inside the archive.
+#[test]
+fn archive_members_are_read_by_their_names() {
+    let dir = crate::support::TestDir::new();
+    let mut tar = tar::Builder::new(Vec::new());
+    let body = b"[client]\npassword=backup2024\n";
+    let mut header = tar::Header::new_gnu();
+    header.set_size(body.len() as u64);
+    header.set_mode(0o600);
+    header.set_cksum();
+    tar.append_data(&mut header, "root/.my.cnf", &body[..])
+        .unwrap();
+    dir.write("backup.tar", tar.into_inner().unwrap());
+    let out = ferret()
+        .args([
+            "scan",
+            "dir",
+            dir.path().to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let got: Vec<(String, String, u64, u64)> = json_findings(&out)
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![(
+            "mysql-cnf-password".to_string(),
+            "backup.tar!root/.my.cnf".to_string(),
+            2,
+            10
+        )]
     );
 }
