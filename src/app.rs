@@ -854,6 +854,7 @@ fn rule_json(rule: &Rule) -> serde_json::Value {
         "severity": rule.severity.as_str(),
         "keywords": rule.keywords,
         "pattern": rule.pattern,
+        "structured": rule.structured,
         "rotate": rule.rotate.as_deref(),
         "verify": rule.verify.is_some(),
         "companion": rule.companion,

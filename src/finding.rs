@@ -173,6 +173,10 @@ impl Finding {
                 json!(if valid { "valid" } else { "invalid" }),
             );
         }
+        // A secret decoded from the text it was found in (a credential file's base64 field).
+        if let Some((_, how)) = self.captures.iter().find(|(name, _)| &**name == "decoded") {
+            map.insert("decoded".into(), json!(how));
+        }
         if let Some(rotate) = &self.rotate {
             map.insert("rotate".into(), json!(&**rotate));
         }

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use anyhow::{Context, Result};
 use crossbeam_channel::Sender;
 
-use crate::detect::{DetectCache, Detector, Match, Scratch};
+use crate::detect::{CredentialFile, DetectCache, Detector, Match, Scratch, credential_files};
 use crate::filter::Filter;
 use crate::finding::Finding;
 use crate::source::Origin;
@@ -221,7 +221,10 @@ impl Scanner {
 
     /// Scans one in-memory blob. Binary content is skipped (and counted) unless asked for.
     pub fn scan_blob(&self, data: &[u8], origin: &Arc<Origin>, state: &mut ThreadState) {
-        if self.find_matches(data, state).is_empty() {
+        if self
+            .find_matches_at(data, origin.relative_path(), state)
+            .is_empty()
+        {
             return;
         }
         let matches = std::mem::take(&mut state.matches);
@@ -233,6 +236,36 @@ impl Scanner {
     /// attach provenance only to blobs that matched. Counts the blob; skips binary content.
     pub fn find_matches<'s>(&self, data: &[u8], state: &'s mut ThreadState) -> &'s [Match] {
         self.find_matches_with(data, state, None)
+    }
+
+    /// Like [`Scanner::find_matches`] for a blob at `path`: when the path names a credential-store
+    /// file (`.netrc`, `.kube/config`, ...), its fields are read by structure too.
+    pub fn find_matches_at<'s>(
+        &self,
+        data: &[u8],
+        path: &str,
+        state: &'s mut ThreadState,
+    ) -> &'s [Match] {
+        let file = credential_files::recognise(path.as_bytes());
+        if self.find_matches_with(data, state, None).is_empty() && file.is_none() {
+            return &state.matches;
+        }
+        if let Some(file) = file
+            && (self.scan_binary || !looks_binary(data))
+        {
+            self.add_credential_fields(file, data, &mut state.matches);
+        }
+        &state.matches
+    }
+
+    /// Adds the fields of credential-store `file` read from `data` to `matches` (found in `data`).
+    pub fn add_credential_fields(
+        &self,
+        file: CredentialFile,
+        data: &[u8],
+        matches: &mut Vec<Match>,
+    ) {
+        self.detector.add_credential_fields(file, data, matches);
     }
 
     /// Like [`Scanner::find_matches`], remembering in `cache` what was found in which bytes so
@@ -307,6 +340,7 @@ impl Scanner {
     ) -> Result<()> {
         let mut buf = std::mem::take(&mut state.buf);
         buf.clear();
+        let credential_file = credential_files::recognise(origin.relative_path().as_bytes());
         let mut line_offset = 0usize;
         // Bytes of the line `buf` starts in that lie before `buf[0]`, so that columns on a single
         // long line (minified code) count from the line's start, not the chunk's.
@@ -338,6 +372,10 @@ impl Scanner {
                 .fetch_add(new_bytes as u64, Ordering::Relaxed);
             self.detector
                 .scan(&buf, &mut state.scratch, &mut state.matches);
+            if let Some(file) = credential_file {
+                self.detector
+                    .add_credential_fields(file, &buf, &mut state.matches);
+            }
             // Matches that start in the tail are left for the next chunk, which sees them whole.
             let accept_before = if at_eof {
                 usize::MAX

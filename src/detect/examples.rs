@@ -1,6 +1,7 @@
 //! Runs rules' positive and negative examples: the test every rule carries with it.
 
-use super::{Confidence, Detector, Scratch};
+use super::rules::Example;
+use super::{Confidence, Detector, Match, Scratch, credential_files};
 
 /// One example that did not behave as its rule promises.
 #[derive(Debug, Clone)]
@@ -11,6 +12,31 @@ pub struct ExampleFailure {
     pub rule_id: String,
     /// What went wrong, with the example text.
     pub message: String,
+}
+
+/// An example as failure messages show it: its text, and its path when it has one.
+fn shown(example: &Example) -> String {
+    match example.path() {
+        Some(path) => format!("{path}: {:?}", example.text()),
+        None => format!("{:?}", example.text()),
+    }
+}
+
+/// Scans an example as a scan would: a file example also through the reader its path selects.
+fn scan_example(
+    detector: &Detector,
+    example: &Example,
+    scratch: &mut Scratch,
+    out: &mut Vec<Match>,
+) {
+    let text = example.text().as_bytes();
+    detector.scan(text, scratch, out);
+    if let Some(file) = example
+        .path()
+        .and_then(|p| credential_files::recognise(p.as_bytes()))
+    {
+        detector.add_credential_fields(file, text, out);
+    }
 }
 
 /// Checks every example of every rule in `detector`; returns the failures (empty when all pass).
@@ -30,7 +56,9 @@ pub fn check_examples(detector: &Detector, require_counts: bool) -> Vec<ExampleF
                 message,
             })
         };
-        if let Err(e) = rule.compiled() {
+        if !rule.structured
+            && let Err(e) = rule.compiled()
+        {
             fail(e.to_string());
             continue;
         }
@@ -48,14 +76,15 @@ pub fn check_examples(detector: &Detector, require_counts: bool) -> Vec<ExampleF
             fail("has no `provider`".into());
         }
         for example in &rule.examples {
-            detector.scan(example.as_bytes(), &mut scratch, &mut matches);
+            scan_example(detector, example, &mut scratch, &mut matches);
             if !matches.iter().any(|m| m.rule == idx) {
                 let others: Vec<&str> = matches
                     .iter()
                     .map(|m| &*detector.rules()[m.rule].id)
                     .collect();
                 fail(format!(
-                    "example does not match: {example:?}{}",
+                    "example does not match: {}{}",
+                    shown(example),
                     if others.is_empty() {
                         String::new()
                     } else {
@@ -65,15 +94,16 @@ pub fn check_examples(detector: &Detector, require_counts: bool) -> Vec<ExampleF
             }
         }
         for example in &rule.negative_examples {
-            detector.scan(example.as_bytes(), &mut scratch, &mut matches);
+            scan_example(detector, example, &mut scratch, &mut matches);
             // A negative example may still be ranked low; it must not be shown by default.
             if let Some(m) = matches
                 .iter()
                 .find(|m| m.rule == idx && m.score.confidence >= Confidence::Medium)
             {
                 fail(format!(
-                    "negative example matches (secret {:?}): {example:?}",
-                    String::from_utf8_lossy(&m.secret)
+                    "negative example matches (secret {:?}): {}",
+                    String::from_utf8_lossy(&m.secret),
+                    shown(example)
                 ));
             }
         }

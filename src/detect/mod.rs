@@ -4,6 +4,7 @@ pub mod assignment;
 pub mod cache;
 pub mod checksum;
 pub mod confidence;
+pub mod credential_files;
 pub mod entropy;
 pub mod examples;
 pub mod matcher;
@@ -20,6 +21,7 @@ use regex::bytes::CaptureLocations;
 pub use assignment::AssignmentRecogniser;
 pub use cache::DetectCache;
 pub use confidence::{Confidence, Scored};
+pub use credential_files::CredentialFile;
 pub use matcher::Match;
 pub use rules::{Rule, Severity};
 
@@ -35,6 +37,8 @@ pub struct Detector {
     prefilter: Prefilter,
     /// Matches the `generic-password` and `generic-secret` rules in place of their patterns.
     assignments: Option<AssignmentRecogniser>,
+    /// Reads credential-store files by structure for the `structured` rules.
+    credential_files: credential_files::CredentialFiles,
 }
 
 /// Per-thread scratch space so scanning a blob allocates nothing in the common case.
@@ -55,10 +59,12 @@ impl Detector {
         rules::check_unique_ids(&rules)?;
         let prefilter = Prefilter::new(&rules)?;
         let assignments = AssignmentRecogniser::new(&rules)?;
+        let credential_files = credential_files::CredentialFiles::new(&rules);
         Ok(Self {
             rules,
             prefilter,
             assignments,
+            credential_files,
         })
     }
 
@@ -153,6 +159,33 @@ impl Detector {
         out.sort_by_key(|m| (m.start, m.end, m.rule));
         self.drop_generic_overlaps(out);
         published::rank(out);
+        matcher::assign_lines(data, out);
+    }
+
+    /// Adds to `out` (a scan's matches of `data`) the fields that the reader of credential-store
+    /// `file` finds. A field and a content match on the same bytes report once, as the field (the
+    /// format says what it is, weak or not), unless the content rule can verify the secret live.
+    /// In a format its reader reads fully, generic matches are dropped: the reader has looked at
+    /// every field that can hold a credential.
+    pub fn add_credential_fields(&self, file: CredentialFile, data: &[u8], out: &mut Vec<Match>) {
+        let is_generic = |m: &Match| self.rules[m.rule].id.starts_with(GENERIC_RULE_PREFIX);
+        if file.format.read_fully() {
+            out.retain(|m| !is_generic(m));
+        }
+        let before = out.len();
+        self.credential_files.scan(file, data, out);
+        if out.len() == before {
+            return;
+        }
+        let mut fields = out.split_off(before);
+        let verifiable = |m: &Match| self.rules[m.rule].verify.is_some();
+        let overlap = |a: &Match, b: &Match| a.start < b.end && b.start < a.end;
+        fields.retain(|f| !out.iter().any(|m| verifiable(m) && overlap(m, f)));
+        fields.sort_by_key(|m| (m.start, m.end));
+        fields.dedup_by(|b, a| overlap(a, b));
+        out.retain(|m| verifiable(m) || !fields.iter().any(|f| overlap(m, f)));
+        out.append(&mut fields);
+        out.sort_by_key(|m| (m.start, m.end, m.rule));
         matcher::assign_lines(data, out);
     }
 

@@ -119,10 +119,15 @@ pub struct RuleSpec {
     /// How much a finding matters.
     #[serde(default)]
     pub severity: Severity,
-    /// Literals that must occur near a match (ASCII case-insensitive).
+    /// Literals that must occur near a match (ASCII case-insensitive); none for a structured rule.
+    #[serde(default)]
     pub keywords: Vec<String>,
-    /// Byte regex with a `secret` group.
-    pub pattern: Spanned<String>,
+    /// Byte regex with a `secret` group; none for a structured rule.
+    pub pattern: Option<Spanned<String>>,
+    /// Found by a credential-file reader (`src/detect/credential_files`) in files whose format
+    /// names the field, instead of by keywords and a pattern; examples are files with a path.
+    #[serde(default)]
+    pub structured: bool,
     /// Shannon entropy floor of the secret.
     pub min_entropy: Option<f64>,
     /// Format checksum the secret carries.
@@ -147,10 +152,10 @@ pub struct RuleSpec {
     pub rotate: Option<String>,
     /// Snippets that must produce a finding of this rule.
     #[serde(default)]
-    pub examples: Vec<String>,
+    pub examples: Vec<Example>,
     /// Snippets that must not produce a finding of this rule.
     #[serde(default)]
-    pub negative_examples: Vec<String>,
+    pub negative_examples: Vec<Example>,
     /// Declarative live check, used by `--verify`.
     pub verify: Option<VerifySpec>,
     /// Matched only to give verifiers a value found near a secret (a shop domain, an account
@@ -161,6 +166,44 @@ pub struct RuleSpec {
     /// in front-end code): its findings are reported at low confidence, with that reason.
     #[serde(default)]
     pub public: bool,
+}
+
+/// A rule example: a snippet, or a whole file at a path (the form structured rules need, since
+/// the path decides which reader runs).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Example {
+    /// A snippet scanned as a file of no particular kind.
+    Text(String),
+    /// A file's contents and the path it is scanned at.
+    File(ExampleFile),
+}
+
+/// An example file: `{ path = ".netrc", text = "..." }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExampleFile {
+    /// The path the text is scanned at.
+    pub path: String,
+    /// The file's contents.
+    pub text: String,
+}
+
+impl Example {
+    /// The example's text.
+    pub fn text(&self) -> &str {
+        match self {
+            Example::Text(text) | Example::File(ExampleFile { text, .. }) => text,
+        }
+    }
+
+    /// The path it is scanned at, if it names one.
+    pub fn path(&self) -> Option<&str> {
+        match self {
+            Example::Text(_) => None,
+            Example::File(file) => Some(&file.path),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -183,8 +226,10 @@ pub struct Rule {
     pub severity: Severity,
     /// Prefilter literals.
     pub keywords: Vec<String>,
-    /// The pattern's source text.
+    /// The pattern's source text ("" for a structured rule).
     pub pattern: String,
+    /// Found by a credential-file reader rather than by a pattern (see [`RuleSpec::structured`]).
+    pub structured: bool,
     /// Shannon entropy floor.
     pub min_entropy: Option<f64>,
     /// Format checksum.
@@ -216,9 +261,9 @@ pub struct Rule {
     /// Where the rule was defined, for messages: `file:line`.
     pub defined_at: String,
     /// Positive examples.
-    pub examples: Vec<String>,
+    pub examples: Vec<Example>,
     /// Negative examples.
-    pub negative_examples: Vec<String>,
+    pub negative_examples: Vec<Example>,
     /// The compiled regexes, or why they do not compile; filled on first use.
     compiled: OnceLock<Result<CompiledRule, String>>,
 }
@@ -267,6 +312,9 @@ impl Rule {
     }
 
     fn compile_regexes(&self) -> Result<CompiledRule, String> {
+        if self.structured {
+            return Err("a structured rule has no pattern to compile".into());
+        }
         let regex =
             build_regex(&self.pattern).map_err(|e| format!("pattern does not compile: {e}"))?;
         let secret_group = regex
@@ -339,7 +387,10 @@ fn parse_rules(name: &str, text: &str) -> Result<Vec<Rule>> {
 /// Compiles every rule's regexes now, failing on the first that does not compile.
 fn compile_now(rules: Vec<Rule>) -> Result<Vec<Rule>> {
     use rayon::prelude::*;
-    rules.par_iter().try_for_each(|r| r.compile().map(|_| ()))?;
+    rules
+        .par_iter()
+        .filter(|r| !r.structured)
+        .try_for_each(|r| r.compile().map(|_| ()))?;
     Ok(rules)
 }
 
@@ -428,7 +479,29 @@ fn validate_rule(spec: RuleSpec, defined_at: &str) -> Result<Rule> {
     {
         return Err(fail("id must be non-empty kebab-case (a-z, 0-9, -)".into()));
     }
-    if spec.keywords.is_empty() {
+    let pattern = match (spec.structured, spec.pattern) {
+        (false, Some(pattern)) => pattern.into_inner(),
+        (false, None) => return Err(fail("needs a pattern".into())),
+        (true, None) if spec.keywords.is_empty() => String::new(),
+        (true, _) => {
+            return Err(fail(
+                "a structured rule is found by its file's reader: no keywords or pattern".into(),
+            ));
+        }
+    };
+    if spec.structured
+        && let Some(example) = spec
+            .examples
+            .iter()
+            .chain(&spec.negative_examples)
+            .find(|e| e.path().is_none())
+    {
+        return Err(fail(format!(
+            "a structured rule's examples are files: {{ path = ..., text = ... }}, not {:?}",
+            example.text()
+        )));
+    }
+    if !spec.structured && spec.keywords.is_empty() {
         return Err(fail("needs at least one keyword".into()));
     }
     if let Some(k) = spec.keywords.iter().find(|k| k.is_empty() || !k.is_ascii()) {
@@ -453,7 +526,8 @@ fn validate_rule(spec: RuleSpec, defined_at: &str) -> Result<Rule> {
         provider: spec.provider.map(Into::into),
         severity: spec.severity,
         keywords: spec.keywords,
-        pattern: spec.pattern.into_inner(),
+        pattern,
+        structured: spec.structured,
         min_entropy: spec.min_entropy,
         checksum: spec.checksum,
         min_char_classes: spec.min_char_classes.unwrap_or(0),

@@ -5,6 +5,7 @@ mod support;
 
 mod cilog;
 mod corpus;
+mod credfiles;
 mod fingerprints;
 mod fuzz_smoke;
 mod generic;

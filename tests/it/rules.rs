@@ -35,7 +35,9 @@ fn every_builtin_rule_compiles_and_has_a_provider_a_rotate_link_and_examples() {
     let mut problems = Vec::new();
     for rule in &rules {
         let at = format!("{}: {}", rule.defined_at, rule.id);
-        if let Err(e) = rule.compiled() {
+        if !rule.structured
+            && let Err(e) = rule.compiled()
+        {
             problems.push(format!("{at}: {e}"));
         }
         if rule.companion {

@@ -13,7 +13,7 @@ use gix::odb::pack::Find as _;
 use anyhow::Result;
 
 use super::history::{History, Selection, Source, collect_history, head_blobs};
-use crate::detect::{DetectCache, Match};
+use crate::detect::{DetectCache, Match, credential_files};
 use crate::finding::fingerprint;
 use crate::scan::{Scanner, Skip, ThreadState};
 use crate::source::Origin;
@@ -94,10 +94,26 @@ pub fn scan_history(
         .into_iter()
         .filter_map(|(id, matches)| Some((*history.blob_index.get(&id)?, matches)))
         .collect();
+    // Credential-store files are read by structure, which needs the path only the walk knows: they
+    // are reported even when the content scan found nothing in them.
+    let with_matches: HashSet<u32> = matched.iter().map(|(index, _)| *index).collect();
+    matched.extend(
+        credential_blobs(repo, &history, scanner.max_blob_size)
+            .filter(|index| !with_matches.contains(index))
+            .map(|index| (index, Vec::new())),
+    );
     matched.sort_by_key(|(index, _)| *index);
     let wanted: HashSet<u32> = matched.iter().map(|(index, _)| *index).collect();
     crate::progress::phase("finding the commits that introduced matches");
     history.add_alias_intros(repo, &wanted);
+    add_head_credential_fingerprints(
+        repo,
+        &history,
+        &matched,
+        &head_blobs,
+        scanner,
+        &mut scanned.head_fingerprints,
+    );
     report_blobs(
         repo,
         &history,
@@ -106,6 +122,69 @@ pub fn scan_history(
         scanner,
     );
     Ok(history)
+}
+
+/// Indexes of the blobs introduced at a path that names a credential-store file (and within the
+/// size limit, which the content scan has already reported them over).
+fn credential_blobs<'h>(
+    repo: &'h gix::Repository,
+    history: &'h History,
+    max_size: u64,
+) -> impl Iterator<Item = u32> + 'h {
+    history
+        .blobs
+        .iter()
+        .enumerate()
+        .filter(move |(_, blob)| {
+            blob.intros
+                .iter()
+                .any(|intro| credential_files::recognise(history.paths.bytes(intro.path)).is_some())
+                && repo
+                    .objects
+                    .try_header(&blob.id)
+                    .is_ok_and(|h| h.is_some_and(|h| h.size <= max_size))
+        })
+        .map(|(index, _)| index as u32)
+}
+
+/// The fields a blob's credential-file reader finds at `path`, added to its content `matches`;
+/// `matches` as they are when the path names no credential file (or the blob is binary).
+fn matches_at(scanner: &Scanner, data: &[u8], path: &[u8], matches: &[Match]) -> Vec<Match> {
+    let mut all = matches.to_vec();
+    if let Some(file) = credential_files::recognise(path)
+        && (scanner.scan_binary || !crate::scan::looks_binary(data))
+    {
+        scanner.add_credential_fields(file, data, &mut all);
+    }
+    all
+}
+
+/// Records the fingerprints of credential fields in blobs of HEAD, so that their findings say
+/// whether the secret is still there as content matches do.
+fn add_head_credential_fingerprints(
+    repo: &gix::Repository,
+    history: &History,
+    matched: &[(u32, Vec<Match>)],
+    head_blobs: &gix::hashtable::HashSet<ObjectId>,
+    scanner: &Scanner,
+    head_fingerprints: &mut HashSet<String>,
+) {
+    let mut buf = Vec::new();
+    for (index, matches) in matched {
+        let blob = &history.blobs[*index as usize];
+        if !head_blobs.contains(&blob.id) {
+            continue;
+        }
+        let Ok(Some(data)) = repo.objects.try_find(&blob.id, &mut buf) else {
+            continue; // reported when the blob is read for its findings
+        };
+        for intro in &blob.intros {
+            for m in matches_at(scanner, data.data, history.paths.bytes(intro.path), matches) {
+                let rule = &scanner.detector.rules()[m.rule];
+                head_fingerprints.insert(fingerprint(&rule.id, &m.secret));
+            }
+        }
+    }
 }
 
 /// Every object id in the packs, in pack order (the order that reads delta chains cheaply).
@@ -282,7 +361,8 @@ fn report_blobs(
                 .or_insert_with(|| commit_meta(repo, &history.sources[intro.source as usize]))
                 .clone();
             let path = history.paths.get(intro.path);
-            for m in matches {
+            let matches = matches_at(scanner, &data, history.paths.bytes(intro.path), matches);
+            for m in &matches {
                 let rule = &scanner.detector.rules()[m.rule];
                 let still_in_head = head_fingerprints.contains(&fingerprint(&rule.id, &m.secret));
                 let origin = Arc::new(Origin::Git {

@@ -66,7 +66,8 @@ impl Paths {
         String::from_utf8_lossy(&self.list[id as usize]).into_owned()
     }
 
-    fn bytes(&self, id: u32) -> &[u8] {
+    /// The path with id `id`, as stored.
+    pub fn bytes(&self, id: u32) -> &[u8] {
         &self.list[id as usize]
     }
 }

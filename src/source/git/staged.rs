@@ -62,7 +62,7 @@ pub fn scan_staged(repo: &gix::Repository, scanner: &Scanner) -> Result<()> {
             scanner.stats.skip(skip);
             continue;
         }
-        let matches = scanner.find_matches(data, &mut state);
+        let matches = scanner.find_matches_at(data, &shown, &mut state);
         if matches.is_empty() {
             continue;
         }

@@ -1,0 +1,4 @@
+import os
+
+SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
+ALLOWED_HOSTS = ["example.com"]
