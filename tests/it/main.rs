@@ -12,6 +12,7 @@ mod git;
 mod hooks;
 mod image;
 mod image_trust;
+mod progress;
 mod project;
 mod readme;
 mod report_paths;
