@@ -1,6 +1,8 @@
 //! Database connection URLs: log in to the server the URL names with its user and password, run
 //! no query, and close. PostgreSQL goes through `tokio-postgres` (SCRAM and md5 included), MySQL
-//! and MariaDB through the `mysql` crate; neither protocol is written here.
+//! and MariaDB through `mysql_async`; neither protocol is written here. Both run on a small
+//! current-thread runtime per login, and both use rustls with the one crypto provider that the
+//! HTTPS client uses too ([`crypto_provider`]), so ferret carries a single TLS stack.
 //!
 //! The server comes from the secret itself, so a URL naming a loopback, private, link-local or
 //! placeholder host (`localhost`, `db`, `example.com`, ...) is never contacted: only a host that
@@ -16,9 +18,10 @@
 //! `mysql_clear_password`) are stopped before the password leaves and end `unknown`.
 
 use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Once};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
@@ -197,10 +200,22 @@ fn dead(reason: String) -> CheckResult {
     }
 }
 
+/// The crypto provider of every TLS session ferret opens: aws-lc-rs, the one `reqwest` is built
+/// with. It is also installed as rustls' process-wide default, since `mysql_async` builds its
+/// client configuration from that default rather than taking one.
+fn crypto_provider() -> Arc<rustls::crypto::CryptoProvider> {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        // Fails only when a default is installed already; then that one stays.
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    });
+    Arc::new(rustls::crypto::aws_lc_rs::default_provider())
+}
+
 /// A rustls client configuration that encrypts but does not check the certificate (see the
 /// module comment for why).
 fn tls_config() -> Result<rustls::ClientConfig> {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let provider = crypto_provider();
     let config = rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))
         .with_safe_default_protocol_versions()
         .context("cannot set up TLS")?
@@ -208,6 +223,25 @@ fn tls_config() -> Result<rustls::ClientConfig> {
         .with_custom_certificate_verifier(Arc::new(host::AnyCertificate(provider)))
         .with_no_client_auth();
     Ok(config)
+}
+
+/// How long a live login may take to say goodbye (`Terminate`, `COM_QUIT`) before it is dropped.
+const GOODBYE: Duration = Duration::from_secs(2);
+
+/// Runs one login on a current-thread runtime of its own (the callers are threads of the
+/// verification pool, outside any runtime).
+fn run_login(login: impl Future<Output = CheckResult>) -> CheckResult {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return CheckResult::unknown(format!("cannot start the connection runtime: {e}")),
+    };
+    let result = runtime.block_on(login);
+    // Tasks a client left behind (a goodbye still being sent) are not waited for.
+    runtime.shutdown_background();
+    result
 }
 
 #[cfg(test)]

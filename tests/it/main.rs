@@ -13,6 +13,7 @@ mod git;
 mod hooks;
 mod image;
 mod image_trust;
+mod progress;
 mod project;
 mod ranking;
 mod readme;

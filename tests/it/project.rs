@@ -1,4 +1,4 @@
-//! The project as a newcomer meets it: licence files, the Rust version it claims.
+//! The project as a newcomer meets it: licence files, the Rust version it claims, one TLS stack.
 
 use std::path::Path;
 use std::process::Command;
@@ -57,4 +57,62 @@ fn rust_version_is_the_one_the_readme_claims_and_no_dependency_needs_more() {
         too_new.is_empty(),
         "rust-version {ours} is too old for: {too_new:?}"
     );
+}
+
+/// Crates of which ferret may compile one version only: the one TLS stack (rustls, its
+/// certificate checks and tokio glue) and its one crypto provider (aws-lc-rs).
+const TLS_STACK: &[&str] = &[
+    "rustls",
+    "rustls-webpki",
+    "tokio-rustls",
+    "aws-lc-rs",
+    "aws-lc-sys",
+];
+
+/// Crates that would be a second TLS stack or a second crypto provider beside it: `ring` and the
+/// old `webpki` came with the previous MySQL client, the rest with native-tls style clients.
+const SECOND_TLS_STACK: &[&str] = &[
+    "ring",
+    "webpki",
+    "openssl",
+    "openssl-sys",
+    "native-tls",
+    "boring",
+    "boring-sys",
+];
+
+#[test]
+fn one_tls_stack_is_compiled_in() {
+    let tree = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["tree", "-e", "normal,build", "--locked", "--offline"])
+        .args(["--prefix", "none", "--format", "{p}"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(tree.status.success(), "{tree:?}");
+    let mut versions: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        Default::default();
+    for line in String::from_utf8(tree.stdout).unwrap().lines() {
+        let mut words = line.split_whitespace();
+        if let (Some(name), Some(version)) = (words.next(), words.next()) {
+            versions
+                .entry(name.to_string())
+                .or_default()
+                .insert(version.to_string());
+        }
+    }
+    for name in TLS_STACK {
+        let found = versions.get(*name).map(|v| v.len()).unwrap_or(0);
+        assert_eq!(found, 1, "{name}: {:?}", versions.get(*name));
+    }
+    assert!(
+        versions["rustls"].iter().all(|v| v.starts_with("v0.23.")),
+        "{:?}",
+        versions["rustls"]
+    );
+    let second: Vec<_> = SECOND_TLS_STACK
+        .iter()
+        .filter_map(|name| Some((name, versions.get(*name)?)))
+        .collect();
+    assert!(second.is_empty(), "a second TLS stack: {second:?}");
 }

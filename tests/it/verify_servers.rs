@@ -114,6 +114,43 @@ fn mysql_urls_log_in_to_mariadb() {
         got[1].2.starts_with("shop@mysql.acme-corp.io:3306/shop"),
         "{got:?}"
     );
+    assert!(
+        got[1].2.contains("tls=yes"),
+        "the server offers TLS: {got:?}"
+    );
+    assert!(
+        got[1].2.contains(" server=") && !got[1].2.contains("server=5.5.5"),
+        "MariaDB's own version, not its compatibility prefix: {got:?}"
+    );
+}
+
+#[test]
+fn mysql_logins_fall_back_to_plain_tcp_when_the_server_has_no_tls() {
+    let password = "Rb3nW8qZt5Kx2Mv";
+    let server = DbServer::mariadb_with("shop", password, "shop", false);
+    let dir = TestDir::new()
+        .file(
+            "live.env",
+            format!("DATABASE_URL=mysql://shop:{password}@mysql.acme-corp.io:3306/shop\n"),
+        )
+        .file(
+            "nodb.env",
+            format!("DATABASE_URL=mysql://shop:{password}@mysql.acme-corp.io:3306/billing\n"),
+        );
+    let endpoint = format!("mysql={}", server.endpoint());
+    let out = scan(&dir, &["--verify-endpoint", &endpoint]);
+    assert_no_secret(&out, &[password]);
+    let got = statuses(&out, "mysql-connection-uri");
+    assert_eq!(got.len(), 2, "{got:?}");
+    let (live, nodb) = (&got[0], &got[1]);
+    assert_eq!((live.0.as_str(), live.1.as_str()), ("live.env", "verified"));
+    assert!(live.2.contains("tls=no"), "{live:?}");
+    assert_eq!(
+        (nodb.0.as_str(), nodb.1.as_str()),
+        ("nodb.env", "verified"),
+        "authenticated before the database check"
+    );
+    assert!(nodb.2.contains("error 1044"), "{nodb:?}");
 }
 
 #[test]

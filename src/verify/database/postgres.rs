@@ -12,21 +12,12 @@ use tokio_postgres::tls::{MakeTlsConnect, TlsConnect};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::auth_guard::{AuthGuard, Refusal};
-use super::{Login, TlsUsed, dead, live, tls_config};
+use super::{GOODBYE, Login, TlsUsed, dead, live, tls_config};
 use crate::verify::CheckResult;
 
 /// Logs in as `login` and closes; the whole exchange is bounded by `timeout`.
 pub fn check(login: &Login, timeout: Duration) -> CheckResult {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => return CheckResult::unknown(format!("cannot start the connection runtime: {e}")),
-    };
-    let result = runtime.block_on(login_once(login, timeout));
-    runtime.shutdown_background();
-    result
+    super::run_login(login_once(login, timeout))
 }
 
 async fn login_once(login: &Login, timeout: Duration) -> CheckResult {
@@ -75,7 +66,7 @@ async fn login_once(login: &Login, timeout: Duration) -> CheckResult {
             // Dropping the client makes the connection send Terminate and finish.
             let closing = tokio::spawn(connection);
             drop(client);
-            let _ = tokio::time::timeout(Duration::from_secs(2), closing).await;
+            let _ = tokio::time::timeout(GOODBYE, closing).await;
             live(login, &[used.text().to_string()])
         }
         Ok(Err(result)) => result,

@@ -164,8 +164,14 @@ impl DbServer {
         db
     }
 
-    /// A MariaDB server with `user`@'%' identified by `password`, owning `database`.
+    /// A MariaDB server with `user`@'%' identified by `password`, owning `database`, with TLS
+    /// offered when `openssl` can make a certificate.
     pub fn mariadb(user: &str, password: &str, database: &str) -> Self {
+        Self::mariadb_with(user, password, database, true)
+    }
+
+    /// [`DbServer::mariadb`], offering TLS only when `tls` (and `openssl` can make a certificate).
+    pub fn mariadb_with(user: &str, password: &str, database: &str, tls: bool) -> Self {
         let root = is_root();
         let dir = tempfile::tempdir().expect("a temporary directory");
         let home = dir.path().join("my");
@@ -179,6 +185,7 @@ impl DbServer {
             ),
         )
         .unwrap();
+        let tls = tls && make_certificate(&home);
         if root {
             allow_traverse(dir.path());
             give_to(&home, "mysql");
@@ -205,6 +212,11 @@ impl DbServer {
             .arg(format!("--pid-file={}", home.join("pid").display()))
             .arg(format!("--init-file={}", home.join("init.sql").display()))
             .args(["--skip-log-bin", "--innodb-buffer-pool-size=16M"]);
+        if tls {
+            server
+                .arg(format!("--ssl-cert={}", home.join("cert.pem").display()))
+                .arg(format!("--ssl-key={}", home.join("key.pem").display()));
+        }
         if root {
             server.arg("--user=mysql");
         }

@@ -91,6 +91,7 @@ pub mod azurite;
 pub mod db_server;
 pub mod mock_http;
 pub mod mock_provider;
+pub mod pty;
 pub mod test_registry;
 pub mod test_repo;
 
