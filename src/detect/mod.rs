@@ -10,6 +10,7 @@ pub mod matcher;
 pub mod naming;
 pub mod placeholder;
 pub mod prefilter;
+pub mod published;
 pub mod rules;
 pub mod value;
 
