@@ -190,9 +190,18 @@ fn is_comment(line: &[u8]) -> bool {
     let start = line.iter().take_while(|b| b.is_ascii_whitespace()).count();
     let text = &line[start..];
     (text.starts_with(b"#") && !text.starts_with(b"#define"))
-        || [&b"//"[..], b"/*", b"* ", b"--", b"<!--", b";", b"REM ", b">>> "]
-            .iter()
-            .any(|p| text.starts_with(p))
+        || [
+            &b"//"[..],
+            b"/*",
+            b"* ",
+            b"--",
+            b"<!--",
+            b";",
+            b"REM ",
+            b">>> ",
+        ]
+        .iter()
+        .any(|p| text.starts_with(p))
 }
 
 /// Bytes that make up a variable, key or flag name.
@@ -240,7 +249,9 @@ fn value_after_name(line: &[u8], ns: usize, ne: usize) -> Option<((usize, usize)
         name_quoted = true;
         at += 1;
     } else if line.get(at) == Some(&b'\\')
-        && line.get(at + 1).is_some_and(|&q| is_quote(q) && before(1) == Some(q))
+        && line
+            .get(at + 1)
+            .is_some_and(|&q| is_quote(q) && before(1) == Some(q))
         && before(2) == Some(b'\\')
     {
         // `{\"password\": \"..\"}`: JSON inside a string (notebook cells, escaped bodies).
@@ -270,7 +281,10 @@ fn value_after_name(line: &[u8], ns: usize, ne: usize) -> Option<((usize, usize)
     } else if op.starts_with(b",") && name_quoted && call_argument(line, ns) {
         // `props.put("password", "..")`, `setProperty("api_key", "..")`.
         at + 1
-    } else if op.starts_with(b"(") && at == after_name && setter(line, ns, ne) && !verb(line, ns, ne)
+    } else if op.starts_with(b"(")
+        && at == after_name
+        && setter(line, ns, ne)
+        && !verb(line, ns, ne)
     {
         // `conn.setPassword("..")`, `builder.password("..")`: only a quoted literal counts.
         return literal_at(line, skip_spaces(line, at + 1), false).filter(|&(_, quoted)| quoted);

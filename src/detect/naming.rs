@@ -222,9 +222,17 @@ pub fn classify_name(name: &[u8]) -> Option<SecretName> {
             self_described,
         })
     };
-    if ["password", "passwd", "pwd", "pass", "passphrase", "passcode", "passwort"]
-        .iter()
-        .any(|w| is(last, w))
+    if [
+        "password",
+        "passwd",
+        "pwd",
+        "pass",
+        "passphrase",
+        "passcode",
+        "passwort",
+    ]
+    .iter()
+    .any(|w| is(last, w))
         || ends_with(last, "password")
         || ends_with(last, "passwd")
         || ends_with(last, "passphrase")
@@ -240,7 +248,10 @@ pub fn classify_name(name: &[u8]) -> Option<SecretName> {
         }
         return named(NameKind::Secret, true);
     }
-    if ["credential", "credentials", "creds"].iter().any(|w| is(last, w)) {
+    if ["credential", "credentials", "creds"]
+        .iter()
+        .any(|w| is(last, w))
+    {
         return named(NameKind::Secret, true);
     }
     if in_list(last, JOINED_KEYS) {

@@ -405,7 +405,10 @@ fn is_uuid(v: &[u8]) -> bool {
 }
 
 fn is_vowel(b: u8) -> bool {
-    matches!(b.to_ascii_lowercase(), b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
+    matches!(
+        b.to_ascii_lowercase(),
+        b'a' | b'e' | b'i' | b'o' | b'u' | b'y'
+    )
 }
 
 /// Letters that read like words, as in `MySuperSecretPassphrase` or `supersecretvalue`: most
@@ -450,7 +453,12 @@ fn keyboard_mash(v: &[u8]) -> bool {
     let letters = v.iter().filter(|b| b.is_ascii_lowercase()).count();
     let home = v
         .iter()
-        .filter(|b| matches!(b, b'a' | b's' | b'd' | b'f' | b'g' | b'h' | b'j' | b'k' | b'l'))
+        .filter(|b| {
+            matches!(
+                b,
+                b'a' | b's' | b'd' | b'f' | b'g' | b'h' | b'j' | b'k' | b'l'
+            )
+        })
         .count();
     letters >= 6 && home * 10 >= letters * 6
 }
