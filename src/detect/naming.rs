@@ -182,7 +182,7 @@ impl<'a> Words<'a> {
     }
 
     /// Word `i` counted from the end (0 is the last).
-    fn from_end(&self, i: usize) -> Option<&'a [u8]> {
+    fn nth_last(&self, i: usize) -> Option<&'a [u8]> {
         (i < self.len).then(|| self.get(self.len - 1 - i))
     }
 
@@ -195,69 +195,52 @@ fn in_list(word: &[u8], list: &[&str]) -> bool {
     list.iter().any(|w| word.eq_ignore_ascii_case(w.as_bytes()))
 }
 
-fn is(word: &[u8], text: &str) -> bool {
-    word.eq_ignore_ascii_case(text.as_bytes())
-}
-
-fn ends_with(word: &[u8], suffix: &str) -> bool {
-    word.len() >= suffix.len() && is(&word[word.len() - suffix.len()..], suffix)
-}
-
 /// What `name` announces, or `None` when it names nothing secret.
 pub fn classify_name(name: &[u8]) -> Option<SecretName> {
     let mut words = Words::split(name);
-    let self_described = words.any_in(TEST_WORDS);
     // `password2`, `PASSWORD_1`: the number does not change what the name means.
     while words.len > 0 && words.get(words.len - 1).iter().all(u8::is_ascii_digit) {
         words.len -= 1;
     }
-    let last = words.from_end(0)?;
+    let last = words.nth_last(0)?;
     let digits = last.iter().rev().take_while(|b| b.is_ascii_digit()).count();
-    let last = &last[..last.len() - digits];
-    let prev = words.from_end(1);
+    // The last two words, lower-cased on the stack, are compared as plain byte slices.
+    let mut last_buf = [0u8; MAX_WORD];
+    let last = lower_into(&last[..last.len() - digits], &mut last_buf)?;
+    let mut prev_buf = [0u8; MAX_WORD];
+    let prev = words.nth_last(1).and_then(|p| lower_into(p, &mut prev_buf));
+    // Most names at keyword hits are not secret names: the test words are looked for only once
+    // the name is known to be one.
     let named = |kind, strong| {
         Some(SecretName {
             kind,
             strong,
-            self_described,
+            self_described: words.any_in(TEST_WORDS),
         })
     };
-    if [
-        "password",
-        "passwd",
-        "pwd",
-        "pass",
-        "passphrase",
-        "passcode",
-        "passwort",
-    ]
-    .iter()
-    .any(|w| is(last, w))
-        || ends_with(last, "password")
-        || ends_with(last, "passwd")
-        || ends_with(last, "passphrase")
+    let in_list = |word: &[u8], list: &[&str]| list.iter().any(|w| w.as_bytes() == word);
+    if matches!(
+        last,
+        b"password" | b"passwd" | b"pwd" | b"pass" | b"passphrase" | b"passcode" | b"passwort"
+    ) || last.ends_with(b"password")
+        || last.ends_with(b"passwd")
+        || last.ends_with(b"passphrase")
     {
         return named(NameKind::Password, true);
     }
-    if is(last, "secret") || (ends_with(last, "secret") && last.len() <= 20) {
+    if last.ends_with(b"secret") && last.len() <= 20 {
         return named(NameKind::Secret, true);
     }
-    if is(last, "token") || (ends_with(last, "token") && last.len() <= 20) {
-        if prev.is_some_and(|p| in_list(p, NON_CREDENTIAL_TOKENS)) || is(last, "tokentoken") {
+    if last.ends_with(b"token") && last.len() <= 20 {
+        if prev.is_some_and(|p| in_list(p, NON_CREDENTIAL_TOKENS)) || last == b"tokentoken" {
             return None;
         }
         return named(NameKind::Secret, true);
     }
-    if ["credential", "credentials", "creds"]
-        .iter()
-        .any(|w| is(last, w))
-    {
+    if matches!(last, b"credential" | b"credentials" | b"creds") || in_list(last, JOINED_KEYS) {
         return named(NameKind::Secret, true);
     }
-    if in_list(last, JOINED_KEYS) {
-        return named(NameKind::Secret, true);
-    }
-    if is(last, "key") {
+    if last == b"key" {
         let qualifier = prev?;
         if in_list(qualifier, STRONG_KEY_QUALIFIERS) || in_list(qualifier, JOINED_KEYS) {
             return named(NameKind::Secret, true);
@@ -265,20 +248,36 @@ pub fn classify_name(name: &[u8]) -> Option<SecretName> {
         return named(NameKind::Key, false);
     }
     // WordPress' `AUTH_SALT`, `SECURE_AUTH_SALT`: secret only when the value is random.
-    if is(last, "salt") && prev.is_some() {
+    if last == b"salt" && prev.is_some() {
         return named(NameKind::Key, false);
     }
     // Rails' `secret_key_base`.
-    if is(last, "base")
-        && words.from_end(1).is_some_and(|w| is(w, "key"))
-        && words.from_end(2).is_some_and(|w| is(w, "secret"))
+    if last == b"base"
+        && prev == Some(&b"key"[..])
+        && words
+            .nth_last(2)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"secret"))
     {
         return named(NameKind::Secret, true);
     }
-    if is(last, "auth") && words.len == 1 {
+    if last == b"auth" && words.len == 1 {
         return named(NameKind::Auth, false);
     }
     None
+}
+
+/// Longest word compared; longer ones are no word of the vocabulary.
+const MAX_WORD: usize = 24;
+
+/// `word` lower-cased into `buf`; `None` when it is too long to be a vocabulary word.
+fn lower_into<'b>(word: &[u8], buf: &'b mut [u8; MAX_WORD]) -> Option<&'b [u8]> {
+    if word.len() > MAX_WORD {
+        return None;
+    }
+    for (d, s) in buf.iter_mut().zip(word) {
+        *d = s.to_ascii_lowercase();
+    }
+    Some(&buf[..word.len()])
 }
 #[cfg(test)]
 mod tests {
@@ -332,5 +331,16 @@ mod tests {
             assert_eq!(kind(n), None, "{n}");
         }
         assert!(classify_name(b"mockToken").unwrap().self_described);
+        // Acronym humps and camelCase joins split into words like snake_case does.
+        for n in [
+            "APIKey",
+            "StorageAccountKey",
+            "X-Api-Key",
+            "spring.mail.password",
+        ] {
+            assert!(kind(n).is_some(), "{n}");
+        }
+        assert_eq!(kind("SECURE_AUTH_SALT"), Some(NameKind::Key));
+        assert_eq!(kind("salt"), None);
     }
 }

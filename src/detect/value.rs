@@ -137,6 +137,13 @@ pub fn score_value(
     if descriptive(value) {
         score.lower("descriptive value");
     }
+    // Values are at most a few hundred bytes (the recogniser's limit): lower-cased on the stack.
+    let mut buf = [0u8; 256];
+    let len = value.len().min(buf.len());
+    for (d, s) in buf.iter_mut().zip(value) {
+        *d = s.to_ascii_lowercase();
+    }
+    let lower = &buf[..len];
     if mashed {
         score.lower("typed value");
     }
@@ -144,10 +151,10 @@ pub fn score_value(
         score.lower("published example");
         score.lower("published example");
     }
-    if contains_any(value, FIELD_WORDS) {
+    if contains_any(lower, FIELD_WORDS) {
         score.lower("value names its field");
     }
-    if contains_any(value, TEST_MARKERS) {
+    if contains_any(lower, TEST_MARKERS) {
         score.lower("test value");
     }
     Some(score)
@@ -181,11 +188,11 @@ fn contains(v: &[u8], needle: &str) -> bool {
     memchr::memmem::find(v, needle.as_bytes()).is_some()
 }
 
+/// Whether lower-case `v` holds one of `words` (lower-case).
 fn contains_any(v: &[u8], words: &[&str]) -> bool {
-    words.iter().any(|w| {
-        v.windows(w.len())
-            .any(|window| window.eq_ignore_ascii_case(w.as_bytes()))
-    })
+    words
+        .iter()
+        .any(|w| memchr::memmem::find(v, w.as_bytes()).is_some())
 }
 
 /// Placeholders, templating, labels, paths, URLs, versions, hashes and identifiers.
@@ -508,5 +515,36 @@ mod tests {
         assert_eq!(conf("1.2.3", NameKind::Password), None);
         assert_eq!(conf("ops@corp.example.net", NameKind::Password), None);
         assert_eq!(conf("DB_PASSWORD", NameKind::Password), None);
+        // A strong chosen password is high; random short values with repeats are still random.
+        assert_eq!(
+            conf("Yp4YV^!UI@2#", NameKind::Password),
+            Some(Confidence::High)
+        );
+        assert_eq!(
+            conf("NS7U7NOZmN0RpZQNPoOZ", NameKind::Secret),
+            Some(Confidence::High)
+        );
+        // Descriptive words, typed filler, field names and published examples rank low.
+        assert_eq!(
+            conf("correct_master_key_123!", NameKind::Password),
+            Some(Confidence::Low)
+        );
+        assert_eq!(
+            conf("askfjh234as9sd8", NameKind::Secret),
+            Some(Confidence::Low)
+        );
+        assert_eq!(
+            conf("password123", NameKind::Password),
+            Some(Confidence::Low)
+        );
+        assert_eq!(
+            conf("2YotnFZFEjr1zCsicMWpAA", NameKind::Secret),
+            Some(Confidence::Low)
+        );
+        // Hex keys are not typed filler even though half of hex letters sit on the home row.
+        assert_eq!(
+            conf("d235edcc4bddd7551792d35d16bfe837", NameKind::Secret),
+            Some(Confidence::High)
+        );
     }
 }
