@@ -134,20 +134,20 @@ fn recognise(
     let (hs, he) = (hit_start - line_start, hit_end - line_start);
     let hit = &line[hs..he];
     let found = if hit.eq_ignore_ascii_case(b"identified by") {
-        sql_identified_by(line, he).map(|v| (v, NameKind::Password, (hs, he)))
+        sql_identified_by(line, he).map(|(v, quoted)| (v, quoted, (hs, he)))
     } else if hit.eq_ignore_ascii_case(b"mysql") {
-        mysql_flag(line, he).map(|v| (v, NameKind::Password, (hs, he)))
+        mysql_flag(line, he).map(|v| (v, false, (hs, he)))
     } else {
         let (ns, ne) = name_token(line, hs, he)?;
-        let name = classify_name(&line[ns..ne])?;
+        // Most keyword hits bind nothing (`tokens.next()`, `fn password(&self)`): the cheaper
+        // syntax check runs before the name is split into words.
         let (value, quoted) = value_after_name(line, ns, ne)?;
+        let name = classify_name(&line[ns..ne])?;
         let mut score = score_value(&line[value.0..value.1], name.kind, name.strong, quoted)?;
         if name.self_described {
             score.lower("test name");
         }
-        if is_comment(line) {
-            score.lower("comment");
-        }
+        lower_for_line(line, &mut score);
         return Some((
             Assignment {
                 name: (line_start + ns, line_start + ne),
@@ -158,17 +158,33 @@ fn recognise(
             score,
         ));
     };
-    let (value, kind, name) = found?;
-    let score = score_value(&line[value.0..value.1], kind, true, true)?;
+    let (value, quoted, name) = found?;
+    let kind = NameKind::Password;
+    let mut score = score_value(&line[value.0..value.1], kind, true, quoted)?;
+    lower_for_line(line, &mut score);
     Some((
         Assignment {
             name: (line_start + name.0, line_start + name.1),
             value: (line_start + value.0, line_start + value.1),
-            quoted: true,
+            quoted,
         },
         kind,
         score,
     ))
+}
+
+/// Lowers an assignment on a comment line, or on a line that shows documentation's reserved
+/// example hosts (`https://example.com/cb#access_token=..`): both describe rather than configure.
+fn lower_for_line(line: &[u8], score: &mut Scored) {
+    if is_comment(line) {
+        score.lower("comment");
+    }
+    if [&b"example.com"[..], b"example.org", b"example.net"]
+        .iter()
+        .any(|host| memchr::memmem::find(line, host).is_some())
+    {
+        score.lower("example line");
+    }
 }
 
 /// Whether the line is a comment (documentation, commented-out code), not live configuration.
@@ -176,9 +192,18 @@ fn is_comment(line: &[u8]) -> bool {
     let start = line.iter().take_while(|b| b.is_ascii_whitespace()).count();
     let text = &line[start..];
     (text.starts_with(b"#") && !text.starts_with(b"#define"))
-        || [&b"//"[..], b"/*", b"* ", b"--", b"<!--", b";", b"REM "]
-            .iter()
-            .any(|p| text.starts_with(p))
+        || [
+            &b"//"[..],
+            b"/*",
+            b"* ",
+            b"--",
+            b"<!--",
+            b";",
+            b"REM ",
+            b">>> ",
+        ]
+        .iter()
+        .any(|p| text.starts_with(p))
 }
 
 /// Bytes that make up a variable, key or flag name.
@@ -225,6 +250,15 @@ fn value_after_name(line: &[u8], ns: usize, ne: usize) -> Option<((usize, usize)
     if at < line.len() && is_quote(line[at]) && before(1) == Some(line[at]) {
         name_quoted = true;
         at += 1;
+    } else if line.get(at) == Some(&b'\\')
+        && line
+            .get(at + 1)
+            .is_some_and(|&q| is_quote(q) && before(1) == Some(q))
+        && before(2) == Some(b'\\')
+    {
+        // `{\"password\": \"..\"}`: JSON inside a string (notebook cells, escaped bodies).
+        name_quoted = true;
+        at += 2;
     }
     if at < line.len() && line[at] == b']' {
         at += 1;
@@ -249,14 +283,23 @@ fn value_after_name(line: &[u8], ns: usize, ne: usize) -> Option<((usize, usize)
     } else if op.starts_with(b",") && name_quoted && call_argument(line, ns) {
         // `props.put("password", "..")`, `setProperty("api_key", "..")`.
         at + 1
-    } else if op.starts_with(b"(") && at == after_name && setter(line, ns, ne) {
+    } else if op.starts_with(b"(")
+        && at == after_name
+        && setter(line, ns, ne)
+        && !verb(line, ns, ne)
+    {
         // `conn.setPassword("..")`, `builder.password("..")`: only a quoted literal counts.
         return literal_at(line, skip_spaces(line, at + 1), false).filter(|&(_, quoted)| quoted);
     } else if name_quoted && line[at..].starts_with(b"value=") && attribute_key(line, ns) {
         // `<add key="DbPassword" value=".." />`.
         at + 6
-    } else if at > after_name && (line[ns..].starts_with(b"--") || line.get(at) == Some(&b'\'')) {
-        // `--password value`, and SQL's `PASSWORD 'value'` / `WITH PASSWORD 'value'`.
+    } else if at > after_name
+        && (line[ns..].starts_with(b"--")
+            || line.get(at) == Some(&b'\'')
+            || dockerfile_env(line, ns))
+    {
+        // `--password value`, SQL's `PASSWORD 'value'` / `WITH PASSWORD 'value'`, and the
+        // Dockerfile's `ENV ADMIN_PASSWORD value`.
         at
     } else if at > after_name {
         // Go's `var apiKey string = ".."`: one type word, then `=`.
@@ -274,6 +317,16 @@ fn value_after_name(line: &[u8], ns: usize, ne: usize) -> Option<((usize, usize)
     // After `:` (YAML, and labels in prose: `Password: enter yours`) more words mean prose.
     let prose_possible = op.starts_with(b":") || value_at == at;
     literal_at(line, skip_spaces(line, value_at), prose_possible)
+}
+
+/// Whether the name at `ns` follows a Dockerfile `ENV` or `ARG` instruction.
+fn dockerfile_env(line: &[u8], ns: usize) -> bool {
+    let head = &line[..ns];
+    let start = head.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    let head = &head[start..];
+    head.len() > 3
+        && (head[..3].eq_ignore_ascii_case(b"ENV") || head[..3].eq_ignore_ascii_case(b"ARG"))
+        && head[3..].iter().all(|&b| b == b' ' || b == b'\t')
 }
 
 /// After the `:` of `apiKey: string = ".."` / `let key: &str = ".."`, the position after `=`.
@@ -308,6 +361,17 @@ fn setter(line: &[u8], ns: usize, ne: usize) -> bool {
     method.len() > 3 && method[..3].eq_ignore_ascii_case(b"set") || called_on_something
 }
 
+/// Whether a called name ends in a word that is a verb or a function as a call (`base.pass(..)`,
+/// `os.pwd()`), not a setter of a secret.
+fn verb(line: &[u8], ns: usize, ne: usize) -> bool {
+    let name = &line[ns..ne];
+    let word = name
+        .iter()
+        .rposition(|&b| !b.is_ascii_alphanumeric())
+        .map_or(name, |p| &name[p + 1..]);
+    word.eq_ignore_ascii_case(b"pass") || word.eq_ignore_ascii_case(b"pwd")
+}
+
 /// Whether the quoted name at `ns` is the first argument of a call: `put("password", ..`.
 fn call_argument(line: &[u8], ns: usize) -> bool {
     let open = ns.saturating_sub(1);
@@ -336,6 +400,13 @@ fn literal_at(line: &[u8], at: usize, prose_possible: bool) -> Option<((usize, u
         at += 1;
     }
     let first = *line.get(at)?;
+    if first == b'\\' && line.get(at + 1).copied().is_some_and(is_quote) {
+        // `\"value\"` inside a string: ends at the next escaped quote of the same kind.
+        let quote = [b'\\', line[at + 1]];
+        let start = at + 2;
+        let len = memchr::memmem::find(&line[start..], &quote)?;
+        return (len <= MAX_VALUE).then_some(((start, start + len), true));
+    }
     if is_quote(first) {
         let start = at + 1;
         let mut i = start;
@@ -382,6 +453,10 @@ fn literal_at(line: &[u8], at: usize, prose_possible: bool) -> Option<((usize, u
         return None;
     }
     let rest = skip_spaces(line, end);
+    // `data_key = _mm512_xor_si512 (a, b)`: a call, whatever the spacing.
+    if line.get(rest) == Some(&b'(') {
+        return None;
+    }
     let prose = prose_possible
         && rest < line.len()
         && rest > end
@@ -389,13 +464,11 @@ fn literal_at(line: &[u8], at: usize, prose_possible: bool) -> Option<((usize, u
     (!prose).then_some(((at, end), false))
 }
 
-/// `IDENTIFIED BY 'value'`.
-fn sql_identified_by(line: &[u8], after: usize) -> Option<(usize, usize)> {
+/// `IDENTIFIED BY 'value'`, and Oracle's bare `IDENTIFIED BY value`: the value and whether it
+/// was quoted.
+fn sql_identified_by(line: &[u8], after: usize) -> Option<((usize, usize), bool)> {
     let at = skip_spaces(line, after);
-    match literal_at(line, at, false)? {
-        (range, true) => Some(range),
-        _ => None,
-    }
+    literal_at(line, at, false)
 }
 
 /// `mysql -u root -pS3cret db`: the password glued to `-p`.

@@ -1,6 +1,10 @@
 //! Recognises values that have the shape of a secret but are obviously not one: documentation
 //! placeholders, template variables, environment look-ups and keyboard runs.
 
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
+
 /// Substrings (compared ASCII case-insensitively) that mark a value as a placeholder.
 const PLACEHOLDER_MARKERS: &[&str] = &[
     "example",
@@ -28,13 +32,30 @@ const PLACEHOLDER_MARKERS: &[&str] = &[
     "…",
 ];
 
+/// One automaton over the markers: a single pass over the value finds any of them.
+fn markers() -> &'static AhoCorasick {
+    static MARKERS: OnceLock<AhoCorasick> = OnceLock::new();
+    MARKERS.get_or_init(|| {
+        AhoCorasick::new(PLACEHOLDER_MARKERS).expect("the placeholder markers are valid patterns")
+    })
+}
+
 /// Returns whether `secret` is a placeholder rather than a credential.
 pub fn is_placeholder(secret: &[u8]) -> bool {
-    if PLACEHOLDER_MARKERS
-        .iter()
-        .any(|marker| contains_ignore_ascii_case(secret, marker.as_bytes()))
-        || has_angle_placeholder(secret)
-    {
+    // Lower-cased once (on the stack for token-sized values) so each marker is one memmem search:
+    // this runs for every candidate match of every rule.
+    let mut buf = [0u8; LOWER_BUF];
+    let owned;
+    let lower: &[u8] = if secret.len() <= LOWER_BUF {
+        for (d, s) in buf.iter_mut().zip(secret) {
+            *d = s.to_ascii_lowercase();
+        }
+        &buf[..secret.len()]
+    } else {
+        owned = secret.to_ascii_lowercase();
+        &owned
+    };
+    if markers().is_match(lower) || has_angle_placeholder(secret) {
         return true;
     }
     // Key blocks and other long values legitimately hold runs (`AAAAAAAA` in every OpenSSH key,
@@ -43,20 +64,19 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
         return false;
     }
     longest_identical_run(secret) >= 6
-        || longest_ascending_run(secret) >= 7
+        || longest_ascending_run(secret.iter().copied()) >= 7
         || interleaved_ascending(secret)
 }
 
 /// `A1B2C3D4E5F6G7H8`: letters and digits that each count up when read apart.
 fn interleaved_ascending(secret: &[u8]) -> bool {
-    let letters: Vec<u8> = secret
-        .iter()
-        .copied()
-        .filter(u8::is_ascii_alphabetic)
-        .collect();
-    let digits: Vec<u8> = secret.iter().copied().filter(u8::is_ascii_digit).collect();
-    longest_ascending_run(&letters) >= 6 && longest_ascending_run(&digits) >= 4
+    let letters = secret.iter().copied().filter(u8::is_ascii_alphabetic);
+    let digits = secret.iter().copied().filter(u8::is_ascii_digit);
+    longest_ascending_run(letters) >= 6 && longest_ascending_run(digits) >= 4
 }
+
+/// Values up to this long are lower-cased on the stack.
+const LOWER_BUF: usize = 256;
 
 /// Secrets longer than this skip the run checks.
 const LONG_SECRET: usize = 200;
@@ -78,12 +98,6 @@ fn has_angle_placeholder(secret: &[u8]) -> bool {
     false
 }
 
-fn contains_ignore_ascii_case(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|window| window.eq_ignore_ascii_case(needle))
-}
-
 fn longest_identical_run(bytes: &[u8]) -> usize {
     let mut best = 0;
     let mut run = 0;
@@ -97,11 +111,11 @@ fn longest_identical_run(bytes: &[u8]) -> usize {
 }
 
 /// Longest run of alphanumerics that each follow the previous by one (`1234567`, `abcdefg`).
-fn longest_ascending_run(bytes: &[u8]) -> usize {
+fn longest_ascending_run(bytes: impl IntoIterator<Item = u8>) -> usize {
     let mut best = 0;
     let mut run = 0;
     let mut prev: Option<u8> = None;
-    for &b in bytes {
+    for b in bytes {
         let b = b.to_ascii_lowercase();
         if !b.is_ascii_alphanumeric() {
             run = 0;

@@ -36,6 +36,30 @@ fn listed(value: &[u8]) -> bool {
     digests().contains(&<[u8; 32]>::from(Sha256::digest(value)))
 }
 
+/// Example values printed in the OAuth specifications (RFC 5849, RFC 6749, RFC 6750): short, so
+/// they are matched by the assignment recogniser's value score, and harmless to hold as text.
+const SPEC_EXAMPLES: &[&str] = &[
+    // RFC 6749: access and refresh tokens, authorization code, client credentials.
+    "2YotnFZFEjr1zCsicMWpAA",
+    "tGzv3JOkF0XG5Qx2TlKWIA",
+    "SplxlOBeZQQYbYS6WxSbIA",
+    "7Fjfp0ZBr1KtDRbnfVdmIw",
+    // RFC 6750: bearer token.
+    "mF_9.B5f-4.1JqM",
+    // RFC 5849: consumer key and secret, temporary and token credentials.
+    "dpf43f3p2l4k3l03",
+    "kd94hf93k423kf44",
+    "hh5s93j4hdidpola",
+    "hdhd0244k9j7ao03",
+    "nnch734d00sl2jdk",
+    "pfkkdhi9sl3r4s00",
+];
+
+/// Whether `value` is a published example of either list: what the value score ranks low.
+pub fn is_published_example(value: &[u8]) -> bool {
+    SPEC_EXAMPLES.iter().any(|e| value == e.as_bytes()) || is_published(value)
+}
+
 /// Whether `secret` is a published example: the whole value, or the signature of a JWT (people
 /// edit a sample token's claims and keep its well-known signature).
 pub fn is_published(secret: &[u8]) -> bool {
@@ -84,5 +108,12 @@ mod tests {
         assert!(is_published(edited.as_bytes()));
         assert!(!is_published(b"sk_test_4eC39HqLyjWDarjtT1zdp7dd"));
         assert!(!is_published(signature.as_bytes().get(1..).unwrap()));
+    }
+
+    #[test]
+    fn specification_examples_match_only_exactly() {
+        assert!(is_published_example(b"2YotnFZFEjr1zCsicMWpAA"));
+        assert!(!is_published_example(b"2YotnFZFEjr1zCsicMWpAB"));
+        assert!(!is_published_example(b"2yotnfzfejr1zcsicmwpaa"));
     }
 }

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod assign;
 mod cilog;
 mod corpus;
 mod credfiles;
