@@ -4,19 +4,23 @@
 mod support;
 
 mod cilog;
+mod completions;
 mod corpus;
 mod fingerprints;
 mod fuzz_smoke;
 mod generic;
 mod git;
+mod gitleaks;
 mod hooks;
 mod image;
 mod image_trust;
+mod junit;
 mod project;
 mod readme;
 mod report_paths;
 mod rules;
 mod scan_dir;
+mod schema;
 mod security;
 mod skips;
 mod terminal;
