@@ -316,7 +316,7 @@ impl Translator {
         let min_entropy = match get(rule, "entropy") {
             None => None,
             Some(v) => match v.as_float().or_else(|| v.as_integer().map(|n| n as f64)) {
-                Some(e) if e == 0.0 => None,
+                Some(0.0) => None,
                 Some(e) if (0.0..=8.0).contains(&e) => Some(e),
                 _ => {
                     return self.skip(format!(
