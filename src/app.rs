@@ -8,12 +8,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
+use clap::CommandFactory;
 use crossbeam_channel::Receiver;
 
 use crate::atomic_file::AtomicFile;
 use crate::cli::{
-    BaselineCommand, BaselineCreateArgs, Cli, ColorChoice, Command, CommonArgs, FailOn,
-    HookCommand, RulesCommand, RulesFormat, ScanTarget,
+    BaselineCommand, BaselineCreateArgs, Cli, ColorChoice, Command, CommonArgs, ConfigCommand,
+    FailOn, HookCommand, RulesCommand, RulesFormat, ScanTarget,
 };
 use crate::config::{Config, ConfigRequest, parse_size, user_config_path};
 use crate::detect::rules::{compile_specs, embedded_rules, load_rule_file};
@@ -21,6 +22,7 @@ use crate::detect::{Confidence, Detector, Rule, examples::check_examples};
 use crate::escape::escape_control;
 use crate::filter::{Filter, IGNORE_FILE_NAME, load_baseline};
 use crate::finding::{Finding, VerificationStatus};
+use crate::gitleaks::ignore::{GITLEAKS_IGNORE_FILE_NAME, load_gitleaks_report};
 use crate::progress;
 use crate::redact_url::redact_urls_in;
 use crate::report::{self, Format, ReportOptions, Summary};
@@ -114,7 +116,14 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 source::cilog::gitlab::scan(&opts, scanner)
             })
         }
-        Command::Scan(ScanTarget::Git(args)) => {
+        Command::Scan(ScanTarget::Git(mut args)) => {
+            if let Some(log_opts) = &args.log_opts {
+                let selection =
+                    crate::gitleaks::log_opts::translate(log_opts).map_err(anyhow::Error::msg)?;
+                args.branches = selection.branches;
+                args.since = selection.since;
+                args.range = selection.range;
+            }
             let root = source::git::config_root(&args.target)?;
             let settings = match (&args.range, &root) {
                 (Some(range), Some(root)) => base_revision_settings(root, range)?,
@@ -136,7 +145,51 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             json,
         }) => list_rules(&rule_files, json || format == RulesFormat::Json),
         Command::Rules(RulesCommand::Check { files }) => check_rule_files(&files),
+        Command::Config(ConfigCommand::Import(args)) => import_gitleaks_config(&args),
+        Command::Completions(args) => {
+            let mut out = std::io::stdout().lock();
+            clap_complete::generate(args.shell, &mut Cli::command(), "ferret", &mut out);
+            out.flush()?;
+            Ok(Outcome::Clean)
+        }
+        Command::Man => {
+            let mut out = std::io::stdout().lock();
+            clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+            out.flush()?;
+            Ok(Outcome::Clean)
+        }
     }
+}
+
+/// `ferret config import`: writes the translation, lists what was not translated on stderr, and
+/// exits 1 when anything was not.
+fn import_gitleaks_config(args: &crate::cli::ConfigImportArgs) -> Result<Outcome> {
+    let text = std::fs::read_to_string(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let name = args.file.display().to_string();
+    let import = crate::gitleaks::import::import(&text, &name)?;
+    let mut out = open_output(args.output.as_deref())?;
+    out.write_all(import.toml.as_bytes())
+        .context("cannot write the translated config")?;
+    out.finish()?;
+    for note in &import.notes {
+        eprintln!("ferret: note: {}", escape_control(note));
+    }
+    for line in &import.untranslated {
+        eprintln!("ferret: not translated: {}", escape_control(line));
+    }
+    eprintln!(
+        "ferret: translated {} rules and {} allowlists from {}; {} things not translated",
+        import.rules,
+        import.allowlists,
+        escape_control(&name),
+        import.untranslated.len()
+    );
+    Ok(if import.untranslated.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    })
 }
 
 /// `ferret scan image` options from its arguments (reads the registry password from stdin).
@@ -215,6 +268,8 @@ pub struct RepoSettings {
     pub base_config: Option<(String, String)>,
     /// The base revision's ignore file: (name for messages, text).
     pub base_ignore: Option<(String, String)>,
+    /// The base revision's `.gitleaksignore`: (name for messages, text).
+    pub base_gitleaks_ignore: Option<(String, String)>,
 }
 
 impl RepoSettings {
@@ -257,6 +312,7 @@ fn base_revision_settings(root: &Path, range: &str) -> Result<RepoSettings> {
         base_revision: Some(base.to_string()),
         base_config,
         base_ignore: read(IGNORE_FILE_NAME)?,
+        base_gitleaks_ignore: read(GITLEAKS_IGNORE_FILE_NAME)?,
     })
 }
 
@@ -271,6 +327,9 @@ fn describe_config(config: &Config, settings: &RepoSettings) -> Vec<String> {
             ));
         }
         if let Some((name, _)) = &settings.base_ignore {
+            used.push(name.clone());
+        }
+        if let Some((name, _)) = &settings.base_gitleaks_ignore {
             used.push(name.clone());
         }
     }
@@ -341,8 +400,26 @@ where
         }
         _ => {}
     }
+    match (
+        &common.gitleaks_ignore_path,
+        root,
+        &settings.base_gitleaks_ignore,
+    ) {
+        (Some(path), _, _) if path.is_dir() => {
+            filter.load_gitleaks_ignore_file(&path.join(GITLEAKS_IGNORE_FILE_NAME))?
+        }
+        (Some(path), _, _) => filter.load_gitleaks_ignore_file(path)?,
+        (None, _, Some((name, text))) => filter.load_gitleaks_ignore_text(text, name)?,
+        (None, Some(root), None) if root.join(GITLEAKS_IGNORE_FILE_NAME).is_file() => {
+            filter.load_gitleaks_ignore_file(&root.join(GITLEAKS_IGNORE_FILE_NAME))?
+        }
+        _ => {}
+    }
     if let Some(path) = &common.baseline {
-        filter.set_baseline(path, load_baseline(path)?);
+        match load_gitleaks_report(path)? {
+            Some(places) => filter.set_gitleaks_baseline(places),
+            None => filter.set_baseline(path, load_baseline(path)?),
+        }
     }
     if !common.quiet {
         for legacy in filter.legacy_files() {
@@ -374,10 +451,11 @@ where
             .build_global();
     }
     let out = open_output(common.output.as_deref())?;
-    // Verification happens after collection, so jsonl cannot stream findings as they are made.
-    let stream = common.format == Format::Jsonl && !verifying;
+    // Verification happens after collection, and so does suppressing the later versions of a
+    // secret a gitleaks entry matched: then jsonl cannot stream findings as they are made.
+    let stream = common.format == Format::Jsonl && !verifying && !filter.suppresses_after_scan();
     let opts = ReportOptions {
-        show_secrets: common.show_secrets,
+        show_secrets: common.shows_secrets(),
         color: match common.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
@@ -433,6 +511,11 @@ where
         (findings, result, out)
     });
     let mut findings = findings?;
+    let followers = scanner.filter.drop_later_versions(&mut findings);
+    scanner
+        .stats
+        .suppressed
+        .fetch_add(followers as u64, Ordering::Relaxed);
     if verifying {
         let stats = verify_findings(&mut findings, scanner.detector.rules(), common)?;
         // Companion values served the checks; they are not secrets to report.

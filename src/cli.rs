@@ -42,6 +42,41 @@ pub enum Command {
     /// Install ferret as a git hook.
     #[command(subcommand)]
     Hook(HookCommand),
+    /// Work with configuration files (translate a gitleaks configuration).
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print a shell completion script (e.g. `source <(ferret completions bash)`).
+    Completions(CompletionsArgs),
+    /// Print ferret's manual page (roff), e.g. `ferret man | man -l -`.
+    Man,
+}
+
+/// `ferret config ...`.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Translate a gitleaks configuration (.gitleaks.toml) into ferret.toml: custom rules,
+    /// their allowlists and global allowlists. What cannot be translated is listed on standard
+    /// error and in the file's header, and makes the command exit 1.
+    Import(ConfigImportArgs),
+}
+
+/// `ferret config import`.
+#[derive(Debug, Args)]
+pub struct ConfigImportArgs {
+    /// The gitleaks configuration to translate.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Write ferret.toml here instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `ferret completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
 }
 
 /// `ferret baseline ...`.
@@ -280,6 +315,10 @@ pub struct GitArgs {
     /// (for a pre-commit hook; history is not read).
     #[arg(long, conflicts_with = "branches")]
     pub staged: bool,
+    /// gitleaks' `git log` options, translated into --branch, --since and --range: `--all`,
+    /// `REV`, `^REV`, `BASE..HEAD`, `BASE..` and `-p`; anything else is refused by name.
+    #[arg(long, value_name = "OPTS", allow_hyphen_values = true, conflicts_with_all = ["branches", "since", "range", "staged"], help_heading = "gitleaks compatibility")]
+    pub log_opts: Option<String>,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -363,11 +402,19 @@ pub enum ColorChoice {
 /// Options shared by every scan.
 #[derive(Debug, Args, Clone)]
 pub struct CommonArgs {
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text, help_heading = "Output")]
+    /// Output format (`--report-format` is accepted too, as gitleaks spells it).
+    #[arg(long, short = 'f', alias = "report-format", value_enum, default_value_t = Format::Text, help_heading = "Output")]
     pub format: Format,
-    /// Write the report to FILE instead of standard output.
-    #[arg(long, short = 'o', value_name = "FILE", help_heading = "Output")]
+    /// Write the report to FILE instead of standard output (`--report-path`, `-r` are accepted
+    /// too, as gitleaks spells them).
+    #[arg(
+        long,
+        short = 'o',
+        alias = "report-path",
+        short_alias = 'r',
+        value_name = "FILE",
+        help_heading = "Output"
+    )]
     pub output: Option<PathBuf>,
     /// Configuration file (default: ferret.toml or .ferret.toml at the scan root).
     #[arg(long, value_name = "FILE", help_heading = "Detection")]
@@ -381,9 +428,16 @@ pub struct CommonArgs {
     /// Print secrets in full instead of redacted.
     #[arg(long, visible_alias = "no-redact", help_heading = "Output")]
     pub show_secrets: bool,
-    /// Report only findings whose fingerprint is not in this baseline (a ferret JSON report or a
-    /// file written by `ferret baseline create`).
-    #[arg(long, value_name = "FILE", help_heading = "Detection")]
+    /// Report only findings whose fingerprint is not in this baseline (a ferret JSON report, a
+    /// file written by `ferret baseline create`, or a gitleaks JSON report, matched by place:
+    /// `--baseline-path` is accepted too, as gitleaks spells it).
+    #[arg(
+        long,
+        alias = "baseline-path",
+        short_alias = 'b',
+        value_name = "FILE",
+        help_heading = "Detection"
+    )]
     pub baseline: Option<PathBuf>,
     /// File of fingerprints to ignore (default: .ferretignore at the scan root).
     #[arg(long, value_name = "FILE", help_heading = "Detection")]
@@ -450,6 +504,24 @@ pub struct CommonArgs {
     /// Ask again when a cached answer is older than this (e.g. 24h, 7d).
     #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = crate::verify::parse_duration, help_heading = "Verification")]
     pub verify_cache_max_age: std::time::Duration,
+    /// gitleaks' `--redact[=PERCENT]`: ferret always redacts unless --show-secrets, and never
+    /// shows more than a fifth of a secret, so 1..=100 change nothing; 0 (no redaction) is
+    /// --show-secrets.
+    #[arg(long, value_name = "PERCENT", num_args = 0..=1, require_equals = true, default_missing_value = "100", value_parser = clap::value_parser!(u8).range(0..=100), help_heading = "gitleaks compatibility")]
+    pub redact: Option<u8>,
+    /// Exit with this status instead of 1 when findings fail the scan (as gitleaks' --exit-code;
+    /// errors still exit 2).
+    #[arg(long, value_name = "N", help_heading = "gitleaks compatibility")]
+    pub exit_code: Option<u8>,
+    /// A .gitleaksignore file, or a directory holding one (default: .gitleaksignore at the scan
+    /// root, when there is one).
+    #[arg(
+        long,
+        short_alias = 'i',
+        value_name = "PATH",
+        help_heading = "gitleaks compatibility"
+    )]
+    pub gitleaks_ignore_path: Option<PathBuf>,
     /// For tests: send PROVIDER's checks to this base URL instead (plain http only to loopback).
     #[arg(long, value_name = "PROVIDER=URL", value_parser = crate::verify::parse_endpoint, help_heading = "Verification", hide = true)]
     pub verify_endpoint: Vec<(String, String)>,
@@ -487,7 +559,37 @@ pub enum RulesFormat {
     Json,
 }
 
+impl ScanTarget {
+    /// The options every scan shares.
+    pub fn common(&self) -> &CommonArgs {
+        match self {
+            ScanTarget::Dir(a) => &a.common,
+            ScanTarget::Stdin(a) => &a.common,
+            ScanTarget::Image(a) => &a.common,
+            ScanTarget::Git(a) => &a.common,
+            ScanTarget::CiLog(a) => &a.common,
+            ScanTarget::GithubActions(a) => &a.common,
+            ScanTarget::GitlabCi(a) => &a.common,
+        }
+    }
+}
+
+impl Command {
+    /// The exit status of a run whose findings fail it: `--exit-code`, else 1.
+    pub fn findings_exit_status(&self) -> u8 {
+        match self {
+            Command::Scan(target) => target.common().exit_code.unwrap_or(1),
+            _ => 1,
+        }
+    }
+}
+
 impl CommonArgs {
+    /// Whether secrets are printed in full: `--show-secrets`, or gitleaks' `--redact=0`.
+    pub fn shows_secrets(&self) -> bool {
+        self.show_secrets || self.redact == Some(0)
+    }
+
     /// The defaults of every scan option, as if none were given on the command line.
     pub fn defaults() -> Self {
         #[derive(Parser)]

@@ -93,7 +93,9 @@ pub struct ConfigRequest<'a> {
 }
 
 /// One `[[allow]]` table: a finding is dropped when it belongs to one of `rules` (all rules when
-/// empty) and its path matches `paths`, or its secret matches `regexes` or contains a `stopwords` entry.
+/// empty) and its path matches `paths` or `path_regexes`, its secret matches `regexes` or contains
+/// a `stopwords` entry, or its commit is in `commits` (all of those listed, with `condition =
+/// "and"`).
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AllowSpec {
@@ -111,6 +113,28 @@ pub struct AllowSpec {
     /// Case-insensitive substrings of the secret.
     #[serde(default)]
     pub stopwords: Vec<String>,
+    /// Regexes over the reported path (what gitleaks' allowlist `paths` are).
+    #[serde(default)]
+    pub path_regexes: Vec<String>,
+    /// Commits (full or abbreviated ids) whose findings are dropped: in a git scan, the commit
+    /// that introduced the blob at the finding's path.
+    #[serde(default)]
+    pub commits: Vec<String>,
+    /// Whether any listed criterion drops a finding (`"or"`, the default) or all must match
+    /// (`"and"`).
+    #[serde(default)]
+    pub condition: AllowCondition,
+}
+
+/// How the criteria of one `[[allow]]` table combine.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AllowCondition {
+    /// Any criterion that matches drops the finding.
+    #[default]
+    Or,
+    /// Every criterion listed must match.
+    And,
 }
 
 /// `[scan]`: defaults for command-line options.

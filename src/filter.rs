@@ -1,4 +1,5 @@
-//! Filtering: allowlists, inline `ferret:allow` comments, `.ferretignore` fingerprints and baselines.
+//! Filtering: allowlists, inline `ferret:allow` (and gitleaks' `gitleaks:allow`) comments,
+//! `.ferretignore` fingerprints, `.gitleaksignore` places and baselines.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -8,14 +9,17 @@ use anyhow::{Context, Result};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::Regex;
 
-use crate::config::AllowSpec;
+use crate::config::{AllowCondition, AllowSpec};
 use crate::detect::Rule;
 use crate::detect::rules::build_regex;
 use crate::finding::Finding;
 use crate::fingerprint::{self, Fingerprinter};
+use crate::gitleaks::ignore::{GitleaksEntries, Location, parse_ignore_file};
 
 /// The marker that suppresses findings on its line.
 pub const INLINE_ALLOW: &[u8] = b"ferret:allow";
+/// gitleaks' marker, honoured the same way so a project switching keeps its reviewed lines quiet.
+pub const GITLEAKS_INLINE_ALLOW: &[u8] = b"gitleaks:allow";
 /// File of fingerprints to ignore, looked for at the scan root.
 pub const IGNORE_FILE_NAME: &str = ".ferretignore";
 
@@ -36,8 +40,11 @@ pub enum Suppression {
 struct Allowlist {
     rules: HashSet<String>,
     paths: Option<GlobSet>,
+    path_regexes: Vec<Regex>,
     regexes: Vec<Regex>,
     stopwords: Vec<String>,
+    commits: Vec<String>,
+    condition: AllowCondition,
 }
 
 impl Allowlist {
@@ -57,20 +64,35 @@ impl Allowlist {
                     .with_context(|| format!("{what}: invalid path globs"))?,
             )
         };
-        let regexes = spec
-            .regexes
+        let compile = |field: &str, patterns: &[String]| {
+            patterns
+                .iter()
+                .map(|r| build_regex(r).with_context(|| format!("{what}: invalid {field} {r:?}")))
+                .collect::<Result<Vec<_>>>()
+        };
+        if let Some(c) = spec
+            .commits
             .iter()
-            .map(|r| build_regex(r).with_context(|| format!("{what}: invalid regex {r:?}")))
-            .collect::<Result<_>>()?;
+            .find(|c| c.len() < 4 || !c.bytes().all(|b| b.is_ascii_hexdigit()))
+        {
+            anyhow::bail!("{what}: {c:?} in commits is not a commit id (at least 4 hex digits)");
+        }
         Ok(Self {
             rules: spec.rules.iter().cloned().collect(),
             paths,
-            regexes,
+            path_regexes: compile("path regex", &spec.path_regexes)?,
+            regexes: compile("regex", &spec.regexes)?,
             stopwords: spec
                 .stopwords
                 .iter()
                 .map(|s| s.to_ascii_lowercase())
                 .collect(),
+            commits: spec
+                .commits
+                .iter()
+                .map(|c| c.to_ascii_lowercase())
+                .collect(),
+            condition: spec.condition,
         })
     }
 
@@ -83,18 +105,62 @@ impl Allowlist {
             return false;
         }
         let path = finding.origin.relative_path().trim_start_matches("./");
-        if self.paths.as_ref().is_some_and(|p| p.is_match(path)) {
-            return true;
+        // Each criterion the table lists, evaluated only when it is needed.
+        let criteria: [(bool, &dyn Fn() -> bool); 5] = [
+            (self.paths.is_some(), &|| {
+                self.paths.as_ref().is_some_and(|p| p.is_match(path))
+            }),
+            (!self.path_regexes.is_empty(), &|| {
+                self.path_regexes
+                    .iter()
+                    .any(|r| r.is_match(path.as_bytes()))
+            }),
+            (!self.regexes.is_empty(), &|| {
+                self.regexes
+                    .iter()
+                    .any(|r| r.is_match(finding.secret.as_bytes()))
+            }),
+            (!self.stopwords.is_empty(), &|| {
+                let lower = finding.secret.to_ascii_lowercase();
+                self.stopwords.iter().any(|w| lower.contains(w.as_str()))
+            }),
+            (!self.commits.is_empty(), &|| match &*finding.origin {
+                crate::source::Origin::Git { commit, .. } => self
+                    .commits
+                    .iter()
+                    .any(|c| crate::gitleaks::ignore::commit_matches(commit, c)),
+                _ => false,
+            }),
+        ];
+        let mut listed = criteria.iter().filter(|(listed, _)| *listed);
+        match self.condition {
+            AllowCondition::Or => listed.any(|(_, check)| check()),
+            AllowCondition::And => {
+                let mut any = false;
+                for (_, check) in listed {
+                    if !check() {
+                        return false;
+                    }
+                    any = true;
+                }
+                any
+            }
         }
-        if self
-            .regexes
-            .iter()
-            .any(|r| r.is_match(finding.secret.as_bytes()))
-        {
-            return true;
-        }
-        let lower = finding.secret.to_ascii_lowercase();
-        self.stopwords.iter().any(|w| lower.contains(w.as_str()))
+    }
+
+    /// Whether this table drops every finding under `path`, whatever its rule or secret.
+    fn allows_whole_path(&self, path: &str) -> bool {
+        let only_paths =
+            self.regexes.is_empty() && self.stopwords.is_empty() && self.commits.is_empty();
+        let path_matches = self.paths.as_ref().is_some_and(|p| p.is_match(path))
+            || self
+                .path_regexes
+                .iter()
+                .any(|r| r.is_match(path.as_bytes()));
+        self.rules.is_empty()
+            && path_matches
+            && (self.condition == AllowCondition::Or
+                || (only_paths && (self.paths.is_none() || self.path_regexes.is_empty())))
     }
 }
 
@@ -118,6 +184,10 @@ pub struct Filter {
     baseline: HashSet<String>,
     baseline_seen: Mutex<HashSet<String>>,
     legacy_files: Vec<LegacyEntries>,
+    /// Places named by a `.gitleaksignore`.
+    gitleaks_ignored: GitleaksEntries,
+    /// Places of the findings of a gitleaks report given as the baseline.
+    gitleaks_baseline: GitleaksEntries,
 }
 
 impl Filter {
@@ -174,6 +244,37 @@ impl Filter {
         Ok(())
     }
 
+    /// Adds the entries of a `.gitleaksignore` file.
+    pub fn load_gitleaks_ignore_file(&mut self, path: &Path) -> Result<()> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read ignore file {}", path.display()))?;
+        self.load_gitleaks_ignore_text(&text, &path.display().to_string())
+    }
+
+    /// Adds the entries of `.gitleaksignore` text read from `name`.
+    pub fn load_gitleaks_ignore_text(&mut self, text: &str, name: &str) -> Result<()> {
+        self.gitleaks_ignored.extend(parse_ignore_file(text, name)?);
+        Ok(())
+    }
+
+    /// Uses the places of a gitleaks report's findings as the baseline.
+    pub fn set_gitleaks_baseline(&mut self, entries: Vec<Location>) {
+        self.gitleaks_baseline.extend(entries);
+    }
+
+    /// Whether findings can be suppressed after the scan ([`Filter::drop_later_versions`]), so
+    /// they cannot be streamed as they are made.
+    pub fn suppresses_after_scan(&self) -> bool {
+        !self.gitleaks_ignored.is_empty() || !self.gitleaks_baseline.is_empty()
+    }
+
+    /// Removes the other versions of git secrets a gitleaks entry matched (see
+    /// [`crate::gitleaks::ignore`]); returns how many findings were removed.
+    pub fn drop_later_versions(&self, findings: &mut Vec<Finding>) -> usize {
+        self.gitleaks_ignored.drop_later_versions(findings)
+            + self.gitleaks_baseline.drop_later_versions(findings)
+    }
+
     /// Sets the baseline's fingerprints, read from `path` (for the old-fingerprint warning).
     pub fn set_baseline(&mut self, path: &Path, fingerprints: HashSet<String>) {
         let legacy = fingerprints
@@ -202,15 +303,15 @@ impl Filter {
     /// Whether a file can be skipped entirely: an allowlist for every rule matches its path.
     pub fn path_fully_allowed(&self, path: &str) -> bool {
         let path = path.trim_start_matches("./");
-        self.allowlists
-            .iter()
-            .any(|a| a.rules.is_empty() && a.paths.as_ref().is_some_and(|p| p.is_match(path)))
+        self.allowlists.iter().any(|a| a.allows_whole_path(path))
     }
 
     /// Returns why `finding` must not be reported, if it must not. `line_text` is the text of the
     /// lines the secret spans, for inline allow comments.
     pub fn check(&self, rule: &Rule, finding: &Finding, line_text: &[u8]) -> Option<Suppression> {
-        if memchr::memmem::find(line_text, INLINE_ALLOW).is_some() {
+        if memchr::memmem::find(line_text, INLINE_ALLOW).is_some()
+            || memchr::memmem::find(line_text, GITLEAKS_INLINE_ALLOW).is_some()
+        {
             return Some(Suppression::Inline);
         }
         if !rule.allow_paths.is_empty() {
@@ -226,6 +327,12 @@ impl Filter {
             || self.ignored.contains(&finding.legacy_fingerprint)
         {
             return Some(Suppression::IgnoreFile);
+        }
+        if self.gitleaks_ignored.matches(finding) {
+            return Some(Suppression::IgnoreFile);
+        }
+        if self.gitleaks_baseline.matches(finding) {
+            return Some(Suppression::Baseline);
         }
         let in_baseline = [&finding.fingerprint, &finding.legacy_fingerprint]
             .into_iter()

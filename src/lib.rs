@@ -13,6 +13,7 @@ pub mod finding;
 pub mod fingerprint;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod gitleaks;
 pub mod hook;
 pub mod progress;
 pub mod redact_url;

@@ -5,6 +5,7 @@ pub mod baseline;
 pub mod csv;
 pub mod github;
 pub mod json;
+pub mod junit;
 pub mod roots;
 pub mod sarif;
 pub mod text;
@@ -36,6 +37,8 @@ pub enum Format {
     Csv,
     /// GitHub Actions workflow commands, shown as annotations on the run and the pull request.
     Github,
+    /// JUnit XML for CI test tabs: a test suite per file, a failed test case per finding.
+    Junit,
     /// A baseline file for `--baseline`: the findings' fingerprints with where they were.
     Baseline,
 }
@@ -174,6 +177,7 @@ pub fn write_report(
         Format::Sarif => sarif::write_sarif(out, findings, rules, summary, opts)?,
         Format::Csv => csv::write_csv(out, findings, opts)?,
         Format::Github => github::write_github(out, findings, summary, opts)?,
+        Format::Junit => junit::write_junit(out, findings, summary, opts)?,
         Format::Baseline => baseline::write_baseline(out, findings)?,
     }
     out.flush()?;

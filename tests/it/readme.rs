@@ -108,6 +108,11 @@ const RUN_HERE: &[&str] = &[
     "ferret rules list --json",
     "ferret rules check my-rules.toml",
     "ferret scan dir . --rules my-rules.toml",
+    "source <(ferret completions bash)",
+    "ferret man | man -l -",
+    "ferret config import .gitleaks.toml --output ferret.toml",
+    "ferret scan git --log-opts=\"--all origin/main..HEAD\" --report-format sarif --report-path ferret.sarif",
+    "ferret scan dir . --baseline-path gitleaks-report.json --exit-code 3",
 ];
 
 #[test]
@@ -517,4 +522,135 @@ fn readme_rules_commands() {
             .any(|f| f["rule_id"] == "acme-internal-token" && f["path"] == "app.env"),
         "{findings:#?}"
     );
+}
+
+/// Runs a README shell line with the `ferret` under test first on PATH.
+fn shell(line: &str, dir: &Path) -> std::process::Output {
+    let bin = Path::new(env!("CARGO_BIN_EXE_ferret")).parent().unwrap();
+    std::process::Command::new("bash")
+        .args(["-c", line])
+        .current_dir(dir)
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                bin.display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .env("MANPAGER", "cat")
+        .env("MANWIDTH", "100")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn readme_completion_and_man_commands() {
+    let dir = TestDir::new();
+    // source <(ferret completions bash): the completion is registered.
+    let out = shell(
+        "source <(ferret completions bash); complete -p ferret",
+        dir.path(),
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert!(stdout(&out).contains("-F _ferret"), "{}", stdout(&out));
+    // ferret man | man -l -: the page renders.
+    let out = shell("ferret man | man -l -", dir.path());
+    assert!(out.status.success(), "{out:?}");
+    assert!(stdout(&out).contains("SYNOPSIS"), "{}", stdout(&out));
+}
+
+#[test]
+fn readme_gitleaks_commands() {
+    let repo = TestRepo::new();
+    let old = github_token("gitleaks-old");
+    repo.write("old.py", format!("TOKEN = '{old}'\n"));
+    repo.commit("old");
+    // A project's gitleaks config, in gitleaks' documented format.
+    repo.write(
+        ".gitleaks.toml",
+        "[extend]\nuseDefault = true\n\n[[rules]]\nid = \"acme-key\"\ndescription = \"ACME key\"\n\
+         regex = '''acme_key\\s*=\\s*(acme_[a-z0-9]{24})'''\nsecretGroup = 1\nkeywords = [\"acme_\"]\n",
+    );
+    repo.commit("gitleaks config");
+
+    // ferret config import .gitleaks.toml --output ferret.toml
+    let out = ferret()
+        .current_dir(repo.path())
+        .args([
+            "config",
+            "import",
+            ".gitleaks.toml",
+            "--output",
+            "ferret.toml",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let config = std::fs::read_to_string(repo.join("ferret.toml")).unwrap();
+    assert!(config.contains("(?P<secret>acme_[a-z0-9]{24})"), "{config}");
+
+    // ferret scan git --log-opts="--all origin/main..HEAD" --report-format sarif --report-path
+    // ferret.sarif: only what the branch adds, as SARIF.
+    let work = TestDir::new();
+    let clone = work.join("clone");
+    repo.git(&["clone", "-q", ".", clone.to_str().unwrap()]);
+    let added = github_token("gitleaks-new");
+    std::fs::write(clone.join("new.py"), format!("TOKEN = '{added}'\n")).unwrap();
+    for args in [
+        &["add", "new.py"][..],
+        &[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.org",
+            "commit",
+            "-qm",
+            "new",
+        ],
+    ] {
+        let status = std::process::Command::new("git")
+            .args(args)
+            .current_dir(&clone)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    let out = ferret()
+        .current_dir(&clone)
+        .args(["scan", "git", "--log-opts=--all origin/main..HEAD"])
+        .args(["--report-format", "sarif", "--report-path", "ferret.sarif"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let sarif: Value =
+        serde_json::from_slice(&std::fs::read(clone.join("ferret.sarif")).unwrap()).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1, "{sarif:#}");
+    assert_eq!(
+        results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "new.py"
+    );
+
+    // ferret scan dir . --baseline-path gitleaks-report.json --exit-code 3: the gitleaks report's
+    // finding is known; a new one exits 3.
+    let report = serde_json::json!([{
+        "RuleID": "github-pat", "File": "old.py", "StartLine": 1, "Commit": "",
+        "Secret": "REDACTED", "Fingerprint": "old.py:github-pat:1"
+    }]);
+    std::fs::write(clone.join("gitleaks-report.json"), report.to_string()).unwrap();
+    let out = ferret()
+        .current_dir(&clone)
+        .args([
+            "scan",
+            "dir",
+            ".",
+            "--baseline-path",
+            "gitleaks-report.json",
+        ])
+        .args(["--exit-code", "3", "-f", "json", "--show-secrets"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    assert_eq!(secrets_of(&json_findings(&out)), vec![added]);
 }
