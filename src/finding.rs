@@ -78,6 +78,8 @@ pub struct Finding {
     pub confidence: Confidence,
     /// What lowered the confidence (`"test path"`, `"weak value"`, ...).
     pub confidence_reasons: Vec<&'static str>,
+    /// The encoding the secret was hidden under (`"base64"`); its location is the encoded text.
+    pub decoded: Option<&'static str>,
 }
 
 /// The cheap in-memory identity of a rule id and a secret (the old v1 fingerprint).
@@ -118,6 +120,7 @@ impl Finding {
             verification: None,
             confidence: score.confidence,
             confidence_reasons: score.reasons,
+            decoded: m.decoded,
         }
     }
 
@@ -172,6 +175,9 @@ impl Finding {
                 "checksum".into(),
                 json!(if valid { "valid" } else { "invalid" }),
             );
+        }
+        if let Some(decoded) = self.decoded {
+            map.insert("decoded".into(), json!(decoded));
         }
         if let Some(rotate) = &self.rotate {
             map.insert("rotate".into(), json!(&**rotate));
