@@ -25,6 +25,8 @@ pub const COOKIE_RULE: &str = "generic-http-session-cookie";
 pub const QUERY_RULE: &str = "generic-url-query-secret";
 /// OAuth 1 consumer and token secrets.
 pub const OAUTH1_RULE: &str = "oauth1-secret";
+/// `scheme://user:password@host` (rules/urls.toml).
+pub const URL_CREDENTIALS_RULE: &str = "generic-url-credentials";
 
 /// Whether matches of rule `id` are checked here.
 pub fn handles(id: &str) -> bool {
@@ -37,6 +39,7 @@ pub fn handles(id: &str) -> bool {
             | COOKIE_RULE
             | QUERY_RULE
             | OAUTH1_RULE
+            | URL_CREDENTIALS_RULE
     )
 }
 
@@ -57,6 +60,8 @@ pub fn refine(id: &str, m: &mut Match) -> bool {
         // `s%3A…`), so it is scored as written.
         COOKIE_RULE => score_as(m, NameKind::Secret, Some(Confidence::Medium)),
         QUERY_RULE | OAUTH1_RULE => percent_decoded(m) && score_as(m, NameKind::Secret, None),
+        // The userinfo's password: a weak one is still a leak, ranked lower.
+        URL_CREDENTIALS_RULE => score_as(m, NameKind::Password, None),
         _ => true,
     }
 }

@@ -10,6 +10,7 @@ mod fuzz_smoke;
 mod generic;
 mod git;
 mod hooks;
+mod http_decode;
 mod image;
 mod image_trust;
 mod project;
