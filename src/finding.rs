@@ -78,6 +78,8 @@ pub struct Finding {
     pub confidence: Confidence,
     /// What lowered the confidence (`"test path"`, `"weak value"`, ...).
     pub confidence_reasons: Vec<&'static str>,
+    /// The encoding the secret was hidden under (`"base64"`); its location is the encoded text.
+    pub decoded: Option<&'static str>,
 }
 
 /// The cheap in-memory identity of a rule id and a secret (the old v1 fingerprint).
@@ -118,6 +120,7 @@ impl Finding {
             verification: None,
             confidence: score.confidence,
             confidence_reasons: score.reasons,
+            decoded: m.decoded,
         }
     }
 
@@ -173,9 +176,16 @@ impl Finding {
                 json!(if valid { "valid" } else { "invalid" }),
             );
         }
-        // A secret decoded from the text it was found in (a credential file's base64 field).
-        if let Some((_, how)) = self.captures.iter().find(|(name, _)| &**name == "decoded") {
-            map.insert("decoded".into(), json!(how));
+        // Decoded by the detector (base64, JSON escapes) or by a credential file's reader (its
+        // base64 field, carried as a `decoded` capture).
+        let decoded = self.decoded.map(str::to_string).or_else(|| {
+            self.captures
+                .iter()
+                .find(|(name, _)| &**name == "decoded")
+                .map(|(_, how)| how.clone())
+        });
+        if let Some(decoded) = decoded {
+            map.insert("decoded".into(), json!(decoded));
         }
         if let Some(rotate) = &self.rotate {
             map.insert("rotate".into(), json!(&**rotate));

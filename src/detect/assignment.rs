@@ -118,6 +118,7 @@ impl AssignmentRecogniser {
             entropy: shannon_entropy(secret),
             checksum_valid: None,
             score,
+            decoded: None,
         });
     }
 }

@@ -35,6 +35,8 @@ pub struct Match {
     pub checksum_valid: Option<bool>,
     /// How sure the detector is, before the path is considered.
     pub score: Scored,
+    /// The encoding the secret was found under (`"base64"`), located at the encoded text.
+    pub decoded: Option<super::decode::Decoding>,
 }
 
 /// Searches one window of `data` with `rule` (whose regexes are `compiled`), pushing confirmed
@@ -151,6 +153,7 @@ fn confirm(
         entropy,
         checksum_valid,
         score,
+        decoded: None,
     })
 }
 

@@ -5,8 +5,11 @@ pub mod cache;
 pub mod checksum;
 pub mod confidence;
 pub mod credential_files;
+pub mod decode;
 pub mod entropy;
 pub mod examples;
+pub mod http_auth;
+pub mod jwk;
 pub mod matcher;
 pub mod naming;
 pub mod placeholder;
@@ -51,6 +54,8 @@ pub struct Scratch {
     ranged: Vec<(usize, usize, usize)>,
     /// The assignment rules' windows, merged.
     assignment_windows: Vec<(usize, usize)>,
+    /// Buffers of the decoding pass.
+    pub decode: decode::DecodeScratch,
 }
 
 impl Detector {
@@ -74,7 +79,14 @@ impl Detector {
     }
 
     /// Finds every confirmed match in `data`, sorted by position, into `out` (cleared first).
+    /// Encoded runs (base64, JSON escapes, percent-encoding) are decoded and searched too.
     pub fn scan(&self, data: &[u8], scratch: &mut Scratch, out: &mut Vec<Match>) {
+        self.scan_plain(data, scratch, out);
+        decode::scan_decoded(self, data, scratch, out);
+    }
+
+    /// [`Detector::scan`] without the decoding pass.
+    fn scan_plain(&self, data: &[u8], scratch: &mut Scratch, out: &mut Vec<Match>) {
         out.clear();
         self.prefilter
             .windows(data, &self.rules, &mut scratch.windows);
@@ -99,6 +111,7 @@ impl Detector {
             &mut scratch.windows,
         );
         self.confirm_windows(data, scratch, Some(cache), out);
+        decode::scan_decoded(self, data, scratch, out);
     }
 
     /// Runs each candidate rule in its windows, then orders the matches and settles overlaps.
@@ -153,6 +166,7 @@ impl Detector {
             });
             recogniser.scan_windows(data, merged, out);
         }
+        self.refine(data, out);
         if out.is_empty() {
             return;
         }
@@ -222,6 +236,15 @@ impl Detector {
                 }
             });
         }
+    }
+
+    /// Rules whose matches code completes after their pattern: decodes, scores, moves or drops them.
+    fn refine(&self, data: &[u8], out: &mut Vec<Match>) {
+        out.retain_mut(|m| match &*self.rules[m.rule].id {
+            jwk::RULE => jwk::refine(data, m),
+            id if http_auth::handles(id) => http_auth::refine(id, m),
+            _ => true,
+        });
     }
 
     /// Removes generic-rule matches whose secret overlaps a specific rule's secret.

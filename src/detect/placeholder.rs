@@ -42,20 +42,12 @@ fn markers() -> &'static AhoCorasick {
 
 /// Returns whether `secret` is a placeholder rather than a credential.
 pub fn is_placeholder(secret: &[u8]) -> bool {
-    // Lower-cased once (on the stack for token-sized values) so each marker is one memmem search:
-    // this runs for every candidate match of every rule.
-    let mut buf = [0u8; LOWER_BUF];
-    let owned;
-    let lower: &[u8] = if secret.len() <= LOWER_BUF {
-        for (d, s) in buf.iter_mut().zip(secret) {
-            *d = s.to_ascii_lowercase();
-        }
-        &buf[..secret.len()]
-    } else {
-        owned = secret.to_ascii_lowercase();
-        &owned
-    };
-    if markers().is_match(lower) || has_angle_placeholder(secret) {
+    // A key block's header lines (`Comment: sample signing key`) and BEGIN-line text describe the
+    // key; only its material can be a placeholder.
+    if secret.starts_with(b"-----BEGIN") || secret.starts_with(b"PuTTY-User-Key-File-") {
+        return has_marker(&key_material(secret));
+    }
+    if has_marker(secret) {
         return true;
     }
     // Key blocks and other long values legitimately hold runs (`AAAAAAAA` in every OpenSSH key,
@@ -66,6 +58,48 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
     longest_identical_run(secret) >= 6
         || longest_ascending_run(secret.iter().copied()) >= 7
         || interleaved_ascending(secret)
+}
+
+/// Whether `text` holds a placeholder marker or an `<angle placeholder>`.
+fn has_marker(text: &[u8]) -> bool {
+    // Lower-cased once (on the stack for token-sized values) so the markers are one automaton
+    // pass: this runs for every candidate match of every rule.
+    let mut buf = [0u8; LOWER_BUF];
+    let owned;
+    let lower: &[u8] = if text.len() <= LOWER_BUF {
+        for (d, s) in buf.iter_mut().zip(text) {
+            *d = s.to_ascii_lowercase();
+        }
+        &buf[..text.len()]
+    } else {
+        owned = text.to_ascii_lowercase();
+        &owned
+    };
+    markers().is_match(lower) || has_angle_placeholder(text)
+}
+
+/// The lines of a key block that are neither its BEGIN/END markers nor `Name: value` headers,
+/// whether its lines are broken by newlines or by literal `\n`.
+fn key_material(block: &[u8]) -> Vec<u8> {
+    let mut material = Vec::with_capacity(block.len());
+    let mut rest = block;
+    while !rest.is_empty() {
+        let newline = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+        let escaped = memchr::memmem::find(rest, b"\\n").unwrap_or(rest.len());
+        let (line, skip) = if escaped < newline {
+            (&rest[..escaped], 2)
+        } else {
+            (&rest[..newline], 1)
+        };
+        let trimmed = line.trim_ascii();
+        let marker = trimmed.starts_with(b"-----") || trimmed.ends_with(b"-----");
+        if !marker && memchr::memmem::find(trimmed, b": ").is_none() {
+            material.extend_from_slice(trimmed);
+            material.push(b'\n');
+        }
+        rest = &rest[(line.len() + skip).min(rest.len())..];
+    }
+    material
 }
 
 /// `A1B2C3D4E5F6G7H8`: letters and digits that each count up when read apart.
@@ -149,9 +183,19 @@ mod tests {
             "process.env.STRIPE_KEY",
             "<API KEY>",
             "A1B2C3D4E5F6G7H8I9J0",
+            "-----BEGIN RSA PRIVATE KEY-----\\nxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\\n-----END RSA PRIVATE KEY-----",
+            "-----BEGIN PRIVATE KEY-----\n<paste your key here>\n-----END PRIVATE KEY-----",
         ] {
             assert!(is_placeholder(p.as_bytes()), "{p}");
         }
+    }
+
+    #[test]
+    fn only_key_material_decides_a_key_block() {
+        let block = "-----BEGIN PGP PRIVATE KEY BLOCK-----\nComment: sample signing key, replace before release\n\nlQOYBGWqM98RpbAtHLOhKhrJkP43+qjd136Nj8DwLgIQJ0WI+B8HRCWG2cZrkxA2\n-----END PGP PRIVATE KEY BLOCK-----";
+        assert!(!is_placeholder(block.as_bytes()));
+        let trailing = "-----BEGIN RSA PRIVATE KEY----- (example deploy key)\\nMIIEowIBAAKCAQEAra066IsM\\n-----END RSA PRIVATE KEY-----";
+        assert!(!is_placeholder(trailing.as_bytes()));
     }
 
     #[test]

@@ -205,6 +205,9 @@ fn result(
     properties.insert("severity".into(), json!(f.severity.as_str()));
     properties.insert("confidence".into(), json!(f.confidence.as_str()));
     properties.insert("confidenceReasons".into(), json!(f.confidence_reasons));
+    if let Some(decoded) = f.decoded {
+        properties.insert("decoded".into(), json!(decoded));
+    }
     properties.insert(
         "entropy".into(),
         json!((f.entropy * 1000.0).round() / 1000.0),

@@ -112,6 +112,9 @@ pub fn write_text(
             f.fingerprint,
             p.reset
         )?;
+        if let Some(decoded) = f.decoded {
+            write!(out, "  {}(decoded from {decoded}){}", p.dim, p.reset)?;
+        }
         if f.checksum_valid == Some(false) {
             write!(
                 out,

@@ -14,6 +14,7 @@ mod generic;
 mod git;
 mod gitleaks;
 mod hooks;
+mod http_decode;
 mod image;
 mod image_trust;
 mod junit;

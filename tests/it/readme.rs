@@ -7,6 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
+use base64::Engine as _;
 use serde_json::Value;
 
 use crate::support::test_image::{TestImage, github_token};
@@ -103,7 +104,7 @@ const RUN_HERE: &[&str] = &[
     "echo \"$TOKEN\" | ferret scan image 127.0.0.1:5000/app:dev --insecure-registry 127.0.0.1:5000 --registry-user ci --registry-password-stdin",
     "ferret scan ci-log build.log job-logs.gz logs_8123456789.zip --repo acme/api",
     "kubectl get configmaps -A -o yaml | ferret scan stdin --path-name k8s-configmaps.yaml",
-    "kubectl get secret app -o go-template='{{range $k, $v := .data}}{{$k}}: {{$v | base64decode}}{{\"\\n\"}}{{end}}' | ferret scan stdin --path-name app-secret.yaml",
+    "kubectl get secret app -o yaml | ferret scan stdin --path-name app-secret.yaml",
     "ferret rules list",
     "ferret rules list --json",
     "ferret rules check my-rules.toml",
@@ -446,12 +447,16 @@ fn readme_stdin_commands() {
          GITHUB_TOKEN: {in_config_map}\n  kind: ConfigMap\n  metadata:\n    name: app-env\n    \
          namespace: prod\nkind: List\n"
     );
-    // What the go-template prints for a Secret: `key: decoded value` lines.
+    // What `kubectl get secret app -o yaml` prints: values base64-encoded, which ferret decodes.
     let in_secret = github_token("secret");
-    let decoded = format!("GITHUB_TOKEN: {in_secret}\nLOG_LEVEL: info\n");
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&in_secret);
+    let secret_yaml = format!(
+        "apiVersion: v1\ndata:\n  GITHUB_TOKEN: {encoded}\n  LOG_LEVEL: aW5mbw==\nkind: Secret\n\
+         metadata:\n  name: app\n  namespace: prod\ntype: Opaque\n"
+    );
     for (input, name, token) in [
         (configmaps, "k8s-configmaps.yaml", in_config_map),
-        (decoded, "app-secret.yaml", in_secret),
+        (secret_yaml, "app-secret.yaml", in_secret),
     ] {
         let out = ferret()
             .args(["scan", "stdin", "--path-name", name, "-f", "json"])
@@ -462,6 +467,8 @@ fn readme_stdin_commands() {
         let findings = json_findings(&out);
         assert_eq!(secrets_of(&findings), vec![token], "{name}");
         assert_eq!(findings[0]["path"], name);
+        let decoded = (name == "app-secret.yaml").then_some("base64");
+        assert_eq!(findings[0]["decoded"].as_str(), decoded, "{name}");
     }
 }
 
