@@ -39,11 +39,13 @@ pub type Decoding = &'static str;
 static BASE64_RUN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[A-Za-z0-9+/]{12,}={0,2}").expect("the base64 run pattern compiles")
 });
-/// What marks a line as holding JSON (or C-like) string escapes worth undoing.
+/// What marks a line as holding escaped JSON worth undoing: an escaped key before its colon, an
+/// escaped URL, a `\u00..` escape. A lone `\"` in a string literal of code is not enough: views
+/// of such lines would cost a second scan of most source files and find nothing new.
 static JSON_ESCAPE: LazyLock<AhoCorasick> = LazyLock::new(|| {
     AhoCorasick::builder()
         .match_kind(MatchKind::LeftmostFirst)
-        .build([r#"\""#, r"\/", r"\u00"])
+        .build([r#"\":"#, r#"\" :"#, r":\/\/", r"\u00"])
         .expect("the escape markers compile")
 });
 /// Percent-encoded `://` and `@`: an encoded URL or credential, not a lone `%20` or an encoded
@@ -262,7 +264,7 @@ fn is_base64_candidate(data: &[u8], start: usize, end: usize) -> bool {
     let padded = run.ends_with(b"=");
     let body = run.len() - run.iter().rev().take_while(|&&b| b == b'=').count();
     let long_enough = if padded {
-        run.len() >= MIN_PADDED_BASE64 && run.len() % 4 == 0
+        run.len() >= MIN_PADDED_BASE64 && run.len().is_multiple_of(4)
     } else {
         body >= MIN_BASE64 && body % 4 != 1
     };
@@ -467,7 +469,7 @@ mod tests {
     ) -> Option<(Vec<u8>, Vec<usize>)> {
         let mut level = Level::default();
         build_view(data, Candidate { start, end, kind }, &mut level)
-            .then(|| (level.view, level.map))
+            .then_some((level.view, level.map))
     }
 
     #[test]
