@@ -125,6 +125,9 @@ pub fn plain_regex(regex: &str) -> Result<(), String> {
         .map_err(|e| format!("does not compile in Rust's regex syntax: {}", one_line(&e)))
 }
 
+/// More alternatives than this make poor keywords: the rule is better given its own.
+const MAX_DERIVED_KEYWORDS: usize = 16;
+
 /// Keywords for a rule that lists none: the literals every match starts with (or else ends
 /// with), lower-cased, when each is at least 3 ASCII characters, so the prefilter stays selective.
 pub fn derive_keywords(pattern: &str) -> Option<Vec<String>> {
@@ -135,7 +138,9 @@ pub fn derive_keywords(pattern: &str) -> Option<Vec<String>> {
         .parse(pattern)
         .ok()?;
     for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {
-        let seq = Extractor::new().kind(kind).extract(&hir);
+        // Only case variants are expanded (a class of two), so `[0-9]` cannot turn into ten
+        // short keywords that would make the prefilter match nearly everything.
+        let seq = Extractor::new().kind(kind).limit_class(2).extract(&hir);
         let Some(literals) = seq.literals() else {
             continue;
         };
@@ -151,7 +156,7 @@ pub fn derive_keywords(pattern: &str) -> Option<Vec<String>> {
                     true
                 }
             });
-        if usable {
+        if usable && keywords.len() <= MAX_DERIVED_KEYWORDS {
             return Some(keywords);
         }
     }
@@ -217,9 +222,17 @@ mod tests {
             derive_keywords(r"(?P<secret>xk_[0-9a-f]{32})"),
             Some(vec!["xk_".to_string()])
         );
-        assert_eq!(
-            derive_keywords(r"(?i)(?P<secret>(?:live|test)_key_[0-9a-f]{16})"),
-            Some(vec!["live_key_".to_string(), "test_key_".to_string()])
+        // Case-insensitive literals expand into many variants, so the extractor may shorten them;
+        // what is kept is still a lower-cased prefix of every match.
+        let keywords = derive_keywords(r"(?i)(?P<secret>(?:live|test)_key_[0-9a-f]{16})").unwrap();
+        assert_eq!(keywords.len(), 2, "{keywords:?}");
+        assert!(
+            keywords[0].len() >= 3 && "live_key_".starts_with(&keywords[0]),
+            "{keywords:?}"
+        );
+        assert!(
+            keywords[1].len() >= 3 && "test_key_".starts_with(&keywords[1]),
+            "{keywords:?}"
         );
         assert_eq!(
             derive_keywords(r"(?P<secret>[0-9a-f]{16})\.acme"),
