@@ -45,13 +45,42 @@ fn note_being_written(file: &std::fs::File) {
 
 /// A file being written; it appears at its destination only on [`AtomicFile::commit`].
 pub struct AtomicFile {
-    tmp: NamedTempFile,
+    target: Target,
     dest: PathBuf,
+}
+
+/// Where the bytes go until commit.
+enum Target {
+    /// A temporary file renamed over the destination on commit.
+    Temp(NamedTempFile),
+    /// The destination itself, when it is a device, a pipe or a socket (`/dev/null`,
+    /// `/dev/stdout`, a FIFO): renaming a file over one would replace the device node, not write
+    /// to it. Opened without creating anything, so only an existing special file is written.
+    Special(std::fs::File),
+}
+
+/// Opens `dest` for writing if it is (or a symlink leads to) an existing special file.
+fn open_special(dest: &Path) -> Option<std::fs::File> {
+    let is_special = |meta: &std::fs::Metadata| !meta.is_file() && !meta.is_dir();
+    if !std::fs::metadata(dest).is_ok_and(|m| is_special(&m)) {
+        return None;
+    }
+    let file = std::fs::OpenOptions::new().write(true).open(dest).ok()?;
+    // Checked again on the open file: a regular file swapped in meanwhile goes the atomic way.
+    file.metadata()
+        .is_ok_and(|m| is_special(&m))
+        .then_some(file)
 }
 
 impl AtomicFile {
     /// Starts writing `dest`: a new, empty, owner-only (0600) temporary file beside it.
     pub fn create(dest: &Path) -> Result<Self> {
+        if let Some(file) = open_special(dest) {
+            return Ok(Self {
+                target: Target::Special(file),
+                dest: dest.to_path_buf(),
+            });
+        }
         let dir = match dest.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => parent,
             _ => Path::new("."),
@@ -65,7 +94,7 @@ impl AtomicFile {
             .with_context(|| format!("cannot create {}", dest.display()))?;
         note_being_written(tmp.as_file());
         Ok(Self {
-            tmp,
+            target: Target::Temp(tmp),
             dest: dest.to_path_buf(),
         })
     }
@@ -74,22 +103,31 @@ impl AtomicFile {
     #[cfg(unix)]
     pub fn set_mode(&self, mode: u32) -> Result<()> {
         use std::os::unix::fs::PermissionsExt;
-        self.tmp
-            .as_file()
+        let Target::Temp(tmp) = &self.target else {
+            // A device or pipe keeps its own permissions.
+            return Ok(());
+        };
+        tmp.as_file()
             .set_permissions(std::fs::Permissions::from_mode(mode))
             .with_context(|| format!("cannot set the permissions of {}", self.dest.display()))
     }
 
     /// Flushes the content to disk and renames it over the destination (a symlink there is
     /// replaced, its target untouched).
-    pub fn commit(mut self) -> Result<()> {
-        self.tmp
-            .flush()
-            .and_then(|()| self.tmp.as_file().sync_all())
-            .with_context(|| format!("cannot write {}", self.dest.display()))?;
+    pub fn commit(self) -> Result<()> {
         let dest = self.dest;
-        self.tmp
-            .persist(&dest)
+        let mut tmp = match self.target {
+            Target::Special(mut file) => {
+                return file
+                    .flush()
+                    .with_context(|| format!("cannot write {}", dest.display()));
+            }
+            Target::Temp(tmp) => tmp,
+        };
+        tmp.flush()
+            .and_then(|()| tmp.as_file().sync_all())
+            .with_context(|| format!("cannot write {}", dest.display()))?;
+        tmp.persist(&dest)
             .map_err(|e| e.error)
             .with_context(|| format!("cannot write {}", dest.display()))?;
         Ok(())
@@ -98,11 +136,17 @@ impl AtomicFile {
 
 impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.tmp.write(buf)
+        match &mut self.target {
+            Target::Temp(tmp) => tmp.write(buf),
+            Target::Special(file) => file.write(buf),
+        }
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.tmp.flush()
+        match &mut self.target {
+            Target::Temp(tmp) => tmp.flush(),
+            Target::Special(file) => file.flush(),
+        }
     }
 }
 
@@ -132,5 +176,28 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&dest).unwrap(), "new");
         let mode = std::fs::metadata(&dest).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
+    }
+
+    /// `--output /dev/null` (or a FIFO, or `/dev/stdout`) writes to the device: renaming a
+    /// temporary file over it would replace the device node, which as root breaks the machine.
+    #[test]
+    fn a_device_or_pipe_is_written_to_not_replaced() {
+        // A FIFO stands in for /dev/null here: a broken version must not damage the machine.
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let status = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read(&fifo).unwrap())
+        };
+        write_atomic(&fifo, b"through the pipe").unwrap();
+        assert_eq!(reader.join().unwrap(), b"through the pipe");
+        assert!(!std::fs::symlink_metadata(&fifo).unwrap().is_file());
+        let leftovers = std::fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(leftovers, 1, "no temporary file is left beside the pipe");
     }
 }

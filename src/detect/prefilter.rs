@@ -197,26 +197,54 @@ fn overlaps(
     keywords: &[String],
     rules_by_keyword: &[Vec<usize>],
 ) -> (Vec<Vec<usize>>, Vec<Vec<HiddenKeyword>>) {
+    use std::collections::{BTreeSet, HashMap};
+    // Hash lookups of substrings instead of comparing every pair of keywords: start-up stays
+    // linear in the keyword count (the pairwise loop dominated start-up at a few hundred rules).
+    let index: HashMap<&str, usize> = keywords
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.as_str(), i))
+        .collect();
+    let lengths: BTreeSet<usize> = keywords.iter().map(String::len).collect();
+    let mut by_proper_prefix: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (b, kb) in keywords.iter().enumerate() {
+        for p in (1..kb.len()).filter(|&p| kb.is_char_boundary(p)) {
+            by_proper_prefix.entry(&kb[..p]).or_default().push(b);
+        }
+    }
     let mut rules = rules_by_keyword.to_vec();
     let mut hidden_after = vec![Vec::new(); keywords.len()];
     for (a, ka) in keywords.iter().enumerate() {
-        for (b, kb) in keywords.iter().enumerate() {
-            if a == b {
-                continue;
-            }
-            if ka.contains(kb.as_str()) {
-                for &rule in &rules_by_keyword[b] {
-                    if !rules[a].contains(&rule) {
-                        rules[a].push(rule);
-                    }
-                }
-            }
-            for i in 1..ka.len() {
-                if ka.is_char_boundary(i) && kb.len() > ka.len() - i && kb.starts_with(&ka[i..]) {
-                    hidden_after[a].push((i, b));
+        // Keywords inside A: a hit of A (leftmost-longest) hides them, so A's hit runs their rules.
+        let mut inside: Vec<usize> = Vec::new();
+        for i in (0..ka.len()).filter(|&i| ka.is_char_boundary(i)) {
+            for &len in lengths.range(..=ka.len() - i) {
+                let j = i + len;
+                if ka.is_char_boundary(j)
+                    && let Some(&b) = index.get(&ka[i..j])
+                    && b != a
+                {
+                    inside.push(b);
                 }
             }
         }
+        inside.sort_unstable();
+        inside.dedup();
+        for b in inside {
+            for &rule in &rules_by_keyword[b] {
+                if !rules[a].contains(&rule) {
+                    rules[a].push(rule);
+                }
+            }
+        }
+        // Keywords B that start inside A and run past its end: A's suffix is B's proper prefix.
+        let hidden = &mut hidden_after[a];
+        for i in (1..ka.len()).filter(|&i| ka.is_char_boundary(i)) {
+            if let Some(bs) = by_proper_prefix.get(&ka[i..]) {
+                hidden.extend(bs.iter().filter(|&&b| b != a).map(|&b| (i, b)));
+            }
+        }
+        hidden.sort_unstable_by_key(|&(i, b)| (b, i));
     }
     (rules, hidden_after)
 }
@@ -245,6 +273,52 @@ fn window_end(data: &[u8], pos: usize) -> usize {
 mod tests {
     use super::*;
     use crate::detect::rules::embedded_rules;
+
+    /// The pairwise definition, kept as the reference for the indexed version.
+    fn overlaps_pairwise(
+        keywords: &[String],
+        rules_by_keyword: &[Vec<usize>],
+    ) -> (Vec<Vec<usize>>, Vec<Vec<HiddenKeyword>>) {
+        let mut rules = rules_by_keyword.to_vec();
+        let mut hidden_after = vec![Vec::new(); keywords.len()];
+        for (a, ka) in keywords.iter().enumerate() {
+            for (b, kb) in keywords.iter().enumerate() {
+                if a == b {
+                    continue;
+                }
+                if ka.contains(kb.as_str()) {
+                    for &rule in &rules_by_keyword[b] {
+                        if !rules[a].contains(&rule) {
+                            rules[a].push(rule);
+                        }
+                    }
+                }
+                for i in 1..ka.len() {
+                    if kb.len() > ka.len() - i && kb.starts_with(&ka[i..]) {
+                        hidden_after[a].push((i, b));
+                    }
+                }
+            }
+        }
+        (rules, hidden_after)
+    }
+
+    #[test]
+    fn indexed_overlaps_equal_the_pairwise_definition() {
+        let mut keywords: Vec<String> = embedded_rules()
+            .unwrap()
+            .iter()
+            .flat_map(|r| r.keywords.iter().map(|k| k.to_ascii_lowercase()))
+            .collect();
+        keywords.extend(["abab", "bab", "ba", "xab", "abcd", "b"].map(String::from));
+        keywords.sort();
+        keywords.dedup();
+        let rules_by_keyword: Vec<Vec<usize>> = (0..keywords.len()).map(|i| vec![i]).collect();
+        assert_eq!(
+            overlaps(&keywords, &rules_by_keyword),
+            overlaps_pairwise(&keywords, &rules_by_keyword)
+        );
+    }
 
     /// With keywords `xab` and `abcd`, the hit `xab` hides `abcd` in `xabcd`: the hidden keyword's
     /// rules still get a window there, and only there.

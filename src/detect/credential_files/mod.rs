@@ -171,6 +171,8 @@ impl CredentialFiles {
                 captures,
                 checksum_valid: None,
                 score,
+                // The reader's own decoding travels as the `decoded` capture.
+                decoded: None,
             });
         }
     }
