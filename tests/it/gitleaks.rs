@@ -342,8 +342,11 @@ fn config_import_translates_rules_and_allowlists_and_lists_the_rest() {
         .output()
         .unwrap();
     let findings = json_findings(&out);
+    // Only the imported rules are under test: ferret's own generic rules may also see the key
+    // under another name (`ORBITAL_CI_KEY=`), which the imported rule's allowlist does not cover.
     let mut got: Vec<(String, String, u64, String)> = findings
         .iter()
+        .filter(|f| !f["rule_id"].as_str().unwrap().starts_with("generic-"))
         .map(|f| {
             (
                 f["rule_id"].as_str().unwrap().to_string(),
