@@ -45,11 +45,11 @@ fn published_examples_are_one_step_lower_and_public_keys_are_low() {
     let dir = TestDir::new();
     dir.write(
         "server/payments.js",
-        &format!("const stripe = require('stripe')('{stripe_sample}');\n"),
+        format!("const stripe = require('stripe')('{stripe_sample}');\n"),
     );
     dir.write(
         "docs/quickstart.md",
-        &format!("```\ncurl https://api.stripe.com/v1/charges -u {stripe_sample}:\n```\n"),
+        format!("```\ncurl https://api.stripe.com/v1/charges -u {stripe_sample}:\n```\n"),
     );
     dir.write(
         "server/real.js",
