@@ -269,3 +269,17 @@ write("verify_template", "json-body-graphql", 'j\n{"query": "{ viewer { login } 
 write("verify_template", "form-body", "f\ngrant_type=client_credentials&client_id={partner}&client_secret={secret}\npartner=abc&x=1\nsecret=s3cr=t")
 write("verify_template", "after-dash-filter", "R\n{secret|after_dash}\nsecret=us1-0123456789abcdef")
 write("verify_template", "missing-value", "u\nhttps://api.example.com/{account}/{secret}\nsecret=AKIA0123456789ABCDEF")
+
+# --- detector --------------------------------------------------------------------------------------
+# First line: the file's path (credential-store readers are chosen by name); the rest: its content.
+AWS_KEY = "AKIA" + "Q3EXAMPLE7PLANTED1"
+write("detector", "netrc", "home/dev/.netrc\nmachine api.acme-corp.io login deploy password Tr0ub4dor&3\n")
+write("detector", "docker-config", 'home/dev/.docker/config.json\n{"auths": {"registry.acme-corp.io": {"auth": "ZGVwbG95OlMzY3JldFBhc3M5OQ=="}}}\n')
+write("detector", "kubeconfig", "home/dev/.kube/config\napiVersion: v1\nusers:\n- name: admin\n  user:\n    token: kx8Q2mZ7vR4tW9pL3nB6cY1hF5jD0sAe\n")
+write("detector", "dotenv-assignments", f"app/.env\nexport DB_PASSWORD='hunter2!'\nAWS_ACCESS_KEY_ID={AWS_KEY}\nAPI_KEY=\"{FAKE_TOKEN}\"\nAPP_KEY=base64:q8Xr2mV7tZ4wP9kL3nB6cY1hF5jD0sAeG2uR8iO4yT0=\n")
+write("detector", "code-and-xml", 'src/Config.java\nString password = "S3cr3t-Pass";\nconn = login(user="svc", password="p@ss w0rd");\n<password>xml-Secret-77</password>\n<add key="ApiKey" value="' + FAKE_TOKEN + '"/>\n')
+write("detector", "http-auth-base64", "fixtures/recorded.http\nGET /v1/me HTTP/1.1\nAuthorization: Basic YWRtaW46czNjcjN0LXBhc3N3b3Jk\nX-Api-Key: " + FAKE_TOKEN + "\n")
+write("detector", "escaped-json", 'logs/event.json\n{"body": "{\\"password\\":\\"Qw3rty!Zx9\\",\\"url\\":\\"https:\\/\\/u:p4ss@db.acme-corp.io\\/x\\"}"}\n')
+write("detector", "nested-base64", "k8s/secret.yaml\ndata:\n  config: " + __import__("base64").b64encode(("token: " + __import__("base64").b64encode(FAKE_TOKEN.encode()).decode()).encode()).decode() + "\n")
+write("detector", "private-key", "deploy/id_ed25519\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\nQyNTUxOQAAACDpVe2PlantedFakeKeyMaterialOnlyForSeedsXyZ0123456789AAAA\n-----END OPENSSH PRIVATE KEY-----\n")
+write("detector", "connection-strings", "appsettings.json\n{\"ConnectionStrings\": {\"Main\": \"Server=db.acme-corp.io;Database=shop;User Id=sa;Password=Str0ng!Pass;\"}, \"Db\": \"postgres://app:pg-S3cret9@db.acme-corp.io:5432/app\"}\n")

@@ -475,6 +475,7 @@ where
     let (tx, rx) = crossbeam_channel::bounded::<Finding>(4096);
     let mut scanner = Scanner::new(detector, filter, max_size, tx);
     scanner.scan_binary = common.scan_binary;
+    scanner.confidence_floor = floor;
 
     let done = AtomicBool::new(false);
     let show_progress = !common.quiet && std::io::stderr().is_terminal();

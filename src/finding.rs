@@ -5,7 +5,7 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use crate::detect::confidence::score_path;
-use crate::detect::{Confidence, Match, Rule, Severity};
+use crate::detect::{Confidence, Match, Rule, Scored, Severity};
 use crate::fingerprint::Fingerprinter;
 use crate::source::Origin;
 
@@ -100,8 +100,7 @@ impl Finding {
         line_offset: usize,
         fingerprints: &Fingerprinter,
     ) -> Self {
-        let mut score = m.score.clone();
-        score_path(origin.relative_path(), &mut score);
+        let score = Self::score(m, &origin);
         Finding {
             rule_id: rule.id.clone(),
             rule_name: rule.name.clone(),
@@ -122,6 +121,15 @@ impl Finding {
             confidence_reasons: score.reasons,
             decoded: m.decoded,
         }
+    }
+
+    /// The confidence a finding of `m` from `origin` has: the match's own, adjusted for where it
+    /// is (test and docs paths rank lower). Cheap, so a scan can drop matches below its floor
+    /// before deriving their (deliberately slow) fingerprints.
+    pub fn score(m: &Match, origin: &Origin) -> Scored {
+        let mut score = m.score.clone();
+        score_path(origin.relative_path(), &mut score);
+        score
     }
 
     /// The path reports show.

@@ -117,6 +117,12 @@ impl Fingerprinter {
         });
     }
 
+    /// How many distinct secrets have been derived so far.
+    pub fn derived(&self) -> usize {
+        let cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        cache.values().filter(|slot| slot.get().is_some()).count()
+    }
+
     fn derive(&self, rule_id: &str, secret: &[u8]) -> String {
         let mut input = Vec::with_capacity(rule_id.len() + 1 + secret.len());
         input.extend_from_slice(rule_id.as_bytes());

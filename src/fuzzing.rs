@@ -17,6 +17,7 @@ use crossbeam_channel::{Receiver, unbounded};
 
 use crate::detect::Detector;
 use crate::detect::examples::check_examples;
+use crate::detect::matcher::Match;
 use crate::detect::rules::{check_unique_ids, embedded_rules, parse_rule_file};
 use crate::filter::Filter;
 use crate::finding::Finding;
@@ -489,6 +490,93 @@ fn pack_members(data: &[u8]) -> Option<Vec<u8>> {
     builder.into_inner().ok()
 }
 
+/// The whole detector on one file: the input's first line is the file's path (so credential-store
+/// readers are chosen by name, as in a scan), the rest its content. Every match lies inside the
+/// content on the line it claims; the cached search used for histories finds exactly what the
+/// plain one finds, on a cold cache and again on a warm one; every finding reported from the
+/// matches has a line within the file.
+pub fn detector(data: &[u8]) -> usize {
+    let data = &data[..data.len().min(MAX_INPUT)];
+    let (path, content) = match memchr::memchr(b'\n', data) {
+        Some(nl) if nl <= 256 => (
+            String::from_utf8_lossy(&data[..nl]).into_owned(),
+            &data[nl + 1..],
+        ),
+        _ => ("fuzz.txt".to_string(), data),
+    };
+    let fuzz = &*SCANNER;
+    fuzz.reset();
+    let scanner = &fuzz.scanner;
+    let mut state = ThreadState::default();
+    let plain: Vec<Match> = scanner.find_matches_at(content, &path, &mut state).to_vec();
+    let lines = 1 + memchr::memchr_iter(b'\n', content).count();
+    for m in &plain {
+        assert!(
+            m.start <= m.end && m.end <= content.len(),
+            "match {}..{} outside the {} bytes",
+            m.start,
+            m.end,
+            content.len()
+        );
+        assert!(
+            (1..=lines).contains(&m.line) && m.line <= m.end_line && m.end_line <= lines,
+            "match on lines {}..{} of {lines}",
+            m.line,
+            m.end_line
+        );
+        let line_start = content[..m.start]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let line = 1 + memchr::memchr_iter(b'\n', &content[..m.start]).count();
+        assert_eq!(
+            m.line, line,
+            "match at byte {} claims line {}",
+            m.start, m.line
+        );
+        assert!(m.column >= 1 && m.column <= m.start - line_start + 1);
+    }
+    // The history path: detect cached, without the credential-file readers (a history adds them
+    // per path afterwards), against the plain search without them.
+    let bare: Vec<Match> = scanner.find_matches(content, &mut state).to_vec();
+    let cache = crate::detect::cache::DetectCache::new();
+    for round in ["cold", "warm"] {
+        let cached = scanner
+            .find_matches_with(content, &mut state, Some(&cache))
+            .to_vec();
+        assert_eq!(
+            summary(&bare),
+            summary(&cached),
+            "the {round} cached search differs from the plain one"
+        );
+    }
+    let origin = std::sync::Arc::new(Origin::File {
+        root: "".into(),
+        path: path.clone(),
+    });
+    scanner.scan_blob(content, &origin, &mut state);
+    let mut findings = 0;
+    while let Ok(finding) = fuzz.findings.try_recv() {
+        findings += 1;
+        assert!(
+            (1..=lines).contains(&finding.line),
+            "finding on line {} of {lines}",
+            finding.line
+        );
+    }
+    plain.len() + findings
+}
+
+/// What a match says, for comparing two searches.
+fn summary(matches: &[Match]) -> Vec<(usize, usize, usize, Vec<u8>)> {
+    let mut s: Vec<_> = matches
+        .iter()
+        .map(|m| (m.rule, m.start, m.end, m.secret.clone()))
+        .collect();
+    s.sort();
+    s
+}
+
 /// A harness: bytes in, how much structure the parser got through out.
 pub type Harness = fn(&[u8]) -> usize;
 
@@ -496,6 +584,7 @@ pub type Harness = fn(&[u8]) -> usize;
 pub const TARGETS: &[(&str, Harness)] = &[
     ("archive", archive),
     ("cilog_normalize", cilog_normalize),
+    ("detector", detector),
     ("image_layer", image_layer),
     ("image_manifest", image_manifest),
     ("registry_challenge", registry_challenge),

@@ -9,7 +9,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use anyhow::{Context, Result};
 use crossbeam_channel::Sender;
 
-use crate::detect::{CredentialFile, DetectCache, Detector, Match, Scratch, credential_files};
+use crate::detect::{
+    Confidence, CredentialFile, DetectCache, Detector, Match, Scratch, credential_files,
+};
 use crate::filter::Filter;
 use crate::finding::Finding;
 use crate::source::Origin;
@@ -190,6 +192,8 @@ pub struct Scanner {
     pub scan_binary: bool,
     /// Largest blob to scan, in bytes.
     pub max_blob_size: u64,
+    /// Matches less confident than this are not reported (`--confidence`).
+    pub confidence_floor: Confidence,
     sink: Sender<Finding>,
 }
 
@@ -214,6 +218,7 @@ impl Scanner {
             filter,
             stats: ScanStats::default(),
             scan_binary: false,
+            confidence_floor: Confidence::Low,
             max_blob_size,
             sink,
         }
@@ -428,13 +433,18 @@ impl Scanner {
         held: &mut Vec<Finding>,
     ) {
         let rules = self.detector.rules();
+        // Below the floor is never reported: dropped before its fingerprint is derived, which
+        // costs tens of milliseconds a secret (most matches of a large tree are in tests).
+        let wanted = |m: &&Match| {
+            m.start < accept_before && Finding::score(m, origin).confidence >= self.confidence_floor
+        };
         let pairs: Vec<(&str, &[u8])> = matches
             .iter()
-            .filter(|m| m.start < accept_before)
+            .filter(wanted)
             .map(|m| (&*rules[m.rule].id, &m.secret[..]))
             .collect();
         self.filter.fingerprints().prepare(&pairs);
-        for m in matches.iter().filter(|m| m.start < accept_before) {
+        for m in matches.iter().filter(wanted) {
             let rule = &self.detector.rules()[m.rule];
             let finding = Finding::new(
                 rule,
@@ -506,5 +516,40 @@ impl Scanner {
     pub fn close_sink(&mut self) {
         let (closed, _) = crossbeam_channel::bounded(0);
         self.sink = closed;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::rules::embedded_rules;
+
+    fn scanner(floor: Confidence) -> (Scanner, crossbeam_channel::Receiver<Finding>) {
+        let detector = Detector::new(embedded_rules().unwrap()).unwrap();
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let mut scanner = Scanner::new(detector, Filter::new(&[]).unwrap(), 1 << 20, tx);
+        scanner.confidence_floor = floor;
+        (scanner, rx)
+    }
+
+    #[test]
+    fn matches_below_the_floor_get_no_fingerprint_derived() {
+        // A weak password in a test fixture: found, at low confidence.
+        let data = b"db_password = \"hunter2x\"\n";
+        let origin = Arc::new(Origin::File {
+            root: "".into(),
+            path: "tests/fixtures/settings.py".into(),
+        });
+        let (low, rx) = scanner(Confidence::Low);
+        low.scan_blob(data, &origin, &mut ThreadState::default());
+        let found: Vec<Finding> = rx.try_iter().collect();
+        assert!(!found.is_empty(), "the fixture's password is found");
+        assert!(found.iter().all(|f| f.confidence < Confidence::High));
+        assert!(low.filter.fingerprints().derived() >= 1);
+
+        let (high, rx) = scanner(Confidence::High);
+        high.scan_blob(data, &origin, &mut ThreadState::default());
+        assert_eq!(rx.try_iter().count(), 0);
+        assert_eq!(high.filter.fingerprints().derived(), 0);
     }
 }

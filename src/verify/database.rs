@@ -10,12 +10,16 @@
 //! `--verify-endpoint postgres=HOST:PORT` (or `mysql=`) sends the login to a loopback server
 //! instead, for tests.
 //!
-//! TLS: where the server offers it, the session is encrypted (libpq's `sslmode=prefer` and
-//! MySQL's `PREFERRED`); the certificate is not checked, since self-hosted databases rarely have a
+//! TLS, PostgreSQL: where the server offers it, the session is encrypted (libpq's
+//! `sslmode=prefer`); the certificate is not checked, since self-hosted databases rarely have a
 //! publicly trusted one and the password would otherwise go in clear text to the same host.
 //! Because the certificate is not checked, a TLS session never counts as safe for a password in
-//! clear text: logins that would send it (PostgreSQL `password` and md5, MySQL
-//! `mysql_clear_password`) are stopped before the password leaves and end `unknown`.
+//! clear text: logins that would send it (`password` and md5) are stopped before the password
+//! leaves and end `unknown` ([`auth_guard`]).
+//!
+//! TLS, MySQL: used only when the certificate verifies; otherwise the login goes over plain TCP
+//! through a relay that stops any method sending the password itself ([`mysql_guard`]), since
+//! `mysql_async` offers no way to refuse one over a TLS session it set up.
 
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
@@ -33,6 +37,7 @@ use crate::verify::spec::CheckKind;
 mod auth_guard;
 mod host;
 mod mysql;
+mod mysql_guard;
 mod postgres;
 
 pub use host::is_public_ip;

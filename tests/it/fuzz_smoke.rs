@@ -204,6 +204,11 @@ fn cilog_normalize() {
 }
 
 #[test]
+fn detector() {
+    smoke("detector", 1500);
+}
+
+#[test]
 fn image_layer() {
     smoke("image_layer", 1500);
 }

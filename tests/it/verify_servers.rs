@@ -114,9 +114,11 @@ fn mysql_urls_log_in_to_mariadb() {
         got[1].2.starts_with("shop@mysql.acme-corp.io:3306/shop"),
         "{got:?}"
     );
+    // The test server's certificate is its own (no public CA vouches for it): the login goes
+    // over plain TCP through the guard, never over a TLS session nobody verified.
     assert!(
-        got[1].2.contains("tls=yes"),
-        "the server offers TLS: {got:?}"
+        got[1].2.contains("tls=no (the certificate did not verify)"),
+        "the server offers TLS with an unverifiable certificate: {got:?}"
     );
     assert!(
         got[1].2.contains(" server=") && !got[1].2.contains("server=5.5.5"),
@@ -144,7 +146,10 @@ fn mysql_logins_fall_back_to_plain_tcp_when_the_server_has_no_tls() {
     assert_eq!(got.len(), 2, "{got:?}");
     let (live, nodb) = (&got[0], &got[1]);
     assert_eq!((live.0.as_str(), live.1.as_str()), ("live.env", "verified"));
-    assert!(live.2.contains("tls=no"), "{live:?}");
+    assert!(
+        live.2.contains("tls=no (the server offers no TLS)"),
+        "{live:?}"
+    );
     assert_eq!(
         (nodb.0.as_str(), nodb.1.as_str()),
         ("nodb.env", "verified"),
@@ -175,13 +180,17 @@ fn postgres_asking_for_a_cleartext_password_without_tls_does_not_get_it() {
     );
 }
 
-/// A MySQL-protocol server on 127.0.0.1 that greets with `mysql_native_password` and then
-/// switches the login to `mysql_clear_password`; every byte any client sent it is kept.
-fn mysql_asking_for_cleartext() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<u8>>>) {
+/// Bytes a test MySQL server received, every connection's.
+type Received = std::sync::Arc<std::sync::Mutex<Vec<u8>>>;
+
+/// A MySQL-protocol server on 127.0.0.1 that greets with the authentication `plugin` and answers
+/// the client's n-th read with the packets of the n-th of `replies` (payloads, numbered after
+/// the client's handshake response); every byte any client sent it is kept.
+fn mysql_stand_in(plugin: &'static str, replies: Vec<Vec<Vec<u8>>>) -> (u16, Received) {
     use std::io::{Read, Write};
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let received = Received::default();
     let kept = received.clone();
     let packet = |seq: u8, payload: &[u8]| {
         let mut p = (payload.len() as u32).to_le_bytes()[..3].to_vec();
@@ -198,7 +207,7 @@ fn mysql_asking_for_cleartext() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<u8>
             // SECURE_CONNECTION, PLUGIN_AUTH, ...; no SSL), charset, status, scramble part 2.
             let caps: u32 = 0x1 | 0x8 | 0x200 | 0x2000 | 0x8000 | 0x80000;
             let mut hello = vec![10];
-            hello.extend_from_slice(b"5.7.44-test\0");
+            hello.extend_from_slice(b"8.0.40-test\0");
             hello.extend_from_slice(&7u32.to_le_bytes());
             hello.extend_from_slice(b"abcdefgh\0");
             hello.extend_from_slice(&(caps as u16).to_le_bytes());
@@ -208,27 +217,110 @@ fn mysql_asking_for_cleartext() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<u8>
             hello.push(21);
             hello.extend_from_slice(&[0; 10]);
             hello.extend_from_slice(b"ijklmnopqrst\0");
-            hello.extend_from_slice(b"mysql_native_password\0");
+            hello.extend_from_slice(plugin.as_bytes());
+            hello.push(0);
             if conn.write_all(&packet(0, &hello)).is_err() {
                 continue;
             }
             let mut buf = [0u8; 4096];
-            let mut switched = false;
+            let mut script = replies.iter();
+            let mut seq = 2u8;
             while let Ok(n) = conn.read(&mut buf) {
                 if n == 0 {
                     break;
                 }
                 kept.lock().unwrap().extend_from_slice(&buf[..n]);
-                if !switched {
-                    switched = true;
-                    let mut switch = vec![0xfe];
-                    switch.extend_from_slice(b"mysql_clear_password\0");
-                    let _ = conn.write_all(&packet(2, &switch));
+                for payload in script.next().into_iter().flatten() {
+                    let _ = conn.write_all(&packet(seq, payload));
+                    seq += 1;
                 }
+                // The client's next packet takes the next number.
+                seq += 1;
             }
         }
     });
     (port, received)
+}
+
+/// A server that greets with `mysql_native_password` and then switches the login to
+/// `mysql_clear_password`.
+fn mysql_asking_for_cleartext() -> (u16, Received) {
+    let mut switch = vec![0xfe];
+    switch.extend_from_slice(b"mysql_clear_password\0");
+    mysql_stand_in("mysql_native_password", vec![vec![switch]])
+}
+
+/// The MySQL packets (header and payload) in bytes a client sent.
+fn mysql_packets(bytes: &[u8]) -> Vec<&[u8]> {
+    let mut packets = Vec::new();
+    let mut rest = bytes;
+    while rest.len() >= 4 {
+        let len = u32::from_le_bytes([rest[0], rest[1], rest[2], 0]) as usize;
+        let end = (4 + len).min(rest.len());
+        packets.push(&rest[4..end]);
+        rest = &rest[end..];
+    }
+    packets
+}
+
+#[test]
+fn mysql_full_authentication_over_plain_tcp_does_not_get_the_password() {
+    let password = "Hq7vN3kWz9Rt2Lp";
+    // MySQL 8's default method; the server has no cached hash and asks for the full password
+    // (AuthMoreData 0x04), which a client would send RSA-encrypted to a key the server supplies.
+    let (port, received) = mysql_stand_in("caching_sha2_password", vec![vec![vec![0x01, 0x04]]]);
+    let dir = TestDir::new().file(
+        "app.env",
+        format!("DATABASE_URL=mysql://shop:{password}@mysql.acme-corp.io:3306/shop\n"),
+    );
+    let endpoint = format!("mysql=127.0.0.1:{port}");
+    let out = scan(&dir, &["--verify-endpoint", &endpoint]);
+    assert_no_secret(&out, &[password]);
+    let got = statuses(&out, "mysql-connection-uri");
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].1, "unknown", "{got:?}");
+    assert!(
+        got[0].2.contains("not sent") && got[0].2.contains("full password"),
+        "{got:?}"
+    );
+    let sent = received.lock().unwrap().clone();
+    let packets = mysql_packets(&sent);
+    // The handshake response only: no request for the server's RSA key (0x02), no password.
+    assert_eq!(
+        packets.len(),
+        1,
+        "the client went on after 0x04: {packets:?}"
+    );
+    assert!(
+        !sent
+            .windows(password.len())
+            .any(|w| w == password.as_bytes()),
+        "the password went out in clear text"
+    );
+}
+
+#[test]
+fn mysql_fast_authentication_goes_through_the_guard() {
+    let password = "Mx4tB8wQr2Zk6Nv";
+    // The server has the hash cached: the scramble is accepted (0x01 0x03), then OK.
+    let ok = vec![0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00];
+    let (port, received) =
+        mysql_stand_in("caching_sha2_password", vec![vec![vec![0x01, 0x03], ok]]);
+    let dir = TestDir::new().file(
+        "app.env",
+        format!("DATABASE_URL=mysql://shop:{password}@mysql.acme-corp.io:3306/shop\n"),
+    );
+    let endpoint = format!("mysql=127.0.0.1:{port}");
+    let out = scan(&dir, &["--verify-endpoint", &endpoint]);
+    assert_no_secret(&out, &[password]);
+    let got = statuses(&out, "mysql-connection-uri");
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].1, "verified", "{got:?}");
+    assert!(
+        got[0].2.contains("tls=no (the server offers no TLS)"),
+        "{got:?}"
+    );
+    assert!(!received.lock().unwrap().is_empty());
 }
 
 #[test]

@@ -34,7 +34,8 @@ impl Refusal {
         self.0.get().map(String::as_str)
     }
 
-    fn refuse(&self, reason: String) -> io::Error {
+    /// Records `reason` (the first one stays) and returns the error that ends the login.
+    pub(super) fn refuse(&self, reason: String) -> io::Error {
         let _ = self.0.set(reason.clone());
         io::Error::new(io::ErrorKind::PermissionDenied, reason)
     }
