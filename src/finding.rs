@@ -91,16 +91,17 @@ pub fn fingerprint(rule_id: &str, secret: &[u8]) -> String {
 }
 
 impl Finding {
-    /// Builds a finding from a match of `rule` in a blob from `origin`. `line_offset` is added to the
-    /// match's lines when the blob was scanned in chunks; `fingerprints` derives the fingerprint.
+    /// Builds a finding from a match of `rule` in a blob from `origin`, with the confidence
+    /// [`Finding::score`] gave it. `line_offset` is added to the match's lines when the blob was
+    /// scanned in chunks; `fingerprints` derives the fingerprint.
     pub fn new(
         rule: &Rule,
         m: &Match,
+        score: Scored,
         origin: Arc<Origin>,
         line_offset: usize,
         fingerprints: &Fingerprinter,
     ) -> Self {
-        let score = Self::score(m, &origin);
         Finding {
             rule_id: rule.id.clone(),
             rule_name: rule.name.clone(),

@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use crossbeam_channel::Sender;
 
 use crate::detect::{
-    Confidence, CredentialFile, DetectCache, Detector, Match, Scratch, credential_files,
+    Confidence, CredentialFile, DetectCache, Detector, Match, Scored, Scratch, credential_files,
 };
 use crate::filter::Filter;
 use crate::finding::Finding;
@@ -435,20 +435,23 @@ impl Scanner {
         let rules = self.detector.rules();
         // Below the floor is never reported: dropped before its fingerprint is derived, which
         // costs tens of milliseconds a secret (most matches of a large tree are in tests).
-        let wanted = |m: &&Match| {
-            m.start < accept_before && Finding::score(m, origin).confidence >= self.confidence_floor
-        };
-        let pairs: Vec<(&str, &[u8])> = matches
+        let wanted: Vec<(&Match, Scored)> = matches
             .iter()
-            .filter(wanted)
-            .map(|m| (&*rules[m.rule].id, &m.secret[..]))
+            .filter(|m| m.start < accept_before)
+            .map(|m| (m, Finding::score(m, origin)))
+            .filter(|(_, score)| score.confidence >= self.confidence_floor)
+            .collect();
+        let pairs: Vec<(&str, &[u8])> = wanted
+            .iter()
+            .map(|(m, _)| (&*rules[m.rule].id, &m.secret[..]))
             .collect();
         self.filter.fingerprints().prepare(&pairs);
-        for m in matches.iter().filter(wanted) {
-            let rule = &self.detector.rules()[m.rule];
+        for (m, score) in wanted {
+            let rule = &rules[m.rule];
             let finding = Finding::new(
                 rule,
                 m,
+                score,
                 origin.clone(),
                 line_offset,
                 self.filter.fingerprints(),

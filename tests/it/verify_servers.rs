@@ -250,6 +250,28 @@ fn mysql_asking_for_cleartext() -> (u16, Received) {
     mysql_stand_in("mysql_native_password", vec![vec![switch]])
 }
 
+/// Scans one file holding a MySQL URL with `password`, verifying it against the test server on
+/// `port`; the one verification status, after checking no output shows the password.
+fn verify_one_mysql_url(port: u16, password: &str) -> Vec<(String, String, String)> {
+    let dir = TestDir::new().file(
+        "app.env",
+        format!("DATABASE_URL=mysql://shop:{password}@mysql.acme-corp.io:3306/shop\n"),
+    );
+    let endpoint = format!("mysql=127.0.0.1:{port}");
+    let out = scan(&dir, &["--verify-endpoint", &endpoint]);
+    assert_no_secret(&out, &[password]);
+    let got = statuses(&out, "mysql-connection-uri");
+    assert_eq!(got.len(), 1, "{got:?}");
+    got
+}
+
+/// Whether `bytes` hold `password` verbatim.
+fn holds(bytes: &[u8], password: &str) -> bool {
+    bytes
+        .windows(password.len())
+        .any(|w| w == password.as_bytes())
+}
+
 /// The MySQL packets (header and payload) in bytes a client sent.
 fn mysql_packets(bytes: &[u8]) -> Vec<&[u8]> {
     let mut packets = Vec::new();
@@ -269,15 +291,7 @@ fn mysql_full_authentication_over_plain_tcp_does_not_get_the_password() {
     // MySQL 8's default method; the server has no cached hash and asks for the full password
     // (AuthMoreData 0x04), which a client would send RSA-encrypted to a key the server supplies.
     let (port, received) = mysql_stand_in("caching_sha2_password", vec![vec![vec![0x01, 0x04]]]);
-    let dir = TestDir::new().file(
-        "app.env",
-        format!("DATABASE_URL=mysql://shop:{password}@mysql.acme-corp.io:3306/shop\n"),
-    );
-    let endpoint = format!("mysql=127.0.0.1:{port}");
-    let out = scan(&dir, &["--verify-endpoint", &endpoint]);
-    assert_no_secret(&out, &[password]);
-    let got = statuses(&out, "mysql-connection-uri");
-    assert_eq!(got.len(), 1, "{got:?}");
+    let got = verify_one_mysql_url(port, password);
     assert_eq!(got[0].1, "unknown", "{got:?}");
     assert!(
         got[0].2.contains("not sent") && got[0].2.contains("full password"),
@@ -292,9 +306,7 @@ fn mysql_full_authentication_over_plain_tcp_does_not_get_the_password() {
         "the client went on after 0x04: {packets:?}"
     );
     assert!(
-        !sent
-            .windows(password.len())
-            .any(|w| w == password.as_bytes()),
+        !holds(&sent, password),
         "the password went out in clear text"
     );
 }
@@ -306,15 +318,7 @@ fn mysql_fast_authentication_goes_through_the_guard() {
     let ok = vec![0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00];
     let (port, received) =
         mysql_stand_in("caching_sha2_password", vec![vec![vec![0x01, 0x03], ok]]);
-    let dir = TestDir::new().file(
-        "app.env",
-        format!("DATABASE_URL=mysql://shop:{password}@mysql.acme-corp.io:3306/shop\n"),
-    );
-    let endpoint = format!("mysql=127.0.0.1:{port}");
-    let out = scan(&dir, &["--verify-endpoint", &endpoint]);
-    assert_no_secret(&out, &[password]);
-    let got = statuses(&out, "mysql-connection-uri");
-    assert_eq!(got.len(), 1, "{got:?}");
+    let got = verify_one_mysql_url(port, password);
     assert_eq!(got[0].1, "verified", "{got:?}");
     assert!(
         got[0].2.contains("tls=no (the server offers no TLS)"),
@@ -327,23 +331,13 @@ fn mysql_fast_authentication_goes_through_the_guard() {
 fn mysql_asking_for_a_cleartext_password_does_not_get_it() {
     let password = "Kd5mV9qRx2Tz8Hn";
     let (port, received) = mysql_asking_for_cleartext();
-    let dir = TestDir::new().file(
-        "app.env",
-        format!("DATABASE_URL=mysql://shop:{password}@mysql.acme-corp.io:3306/shop\n"),
-    );
-    let endpoint = format!("mysql=127.0.0.1:{port}");
-    let out = scan(&dir, &["--verify-endpoint", &endpoint]);
-    assert_no_secret(&out, &[password]);
-    let got = statuses(&out, "mysql-connection-uri");
-    assert_eq!(got.len(), 1, "{got:?}");
+    let got = verify_one_mysql_url(port, password);
     assert_eq!(got[0].1, "unknown", "{got:?}");
     assert!(got[0].2.contains("clear text"), "{got:?}");
     let sent = received.lock().unwrap().clone();
     assert!(!sent.is_empty(), "ferret logged in to the test server");
     assert!(
-        !sent
-            .windows(password.len())
-            .any(|w| w == password.as_bytes()),
+        !holds(&sent, password),
         "the password went out in clear text"
     );
 }
