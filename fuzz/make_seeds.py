@@ -281,5 +281,6 @@ write("detector", "code-and-xml", 'src/Config.java\nString password = "S3cr3t-Pa
 write("detector", "http-auth-base64", "fixtures/recorded.http\nGET /v1/me HTTP/1.1\nAuthorization: Basic YWRtaW46czNjcjN0LXBhc3N3b3Jk\nX-Api-Key: " + FAKE_TOKEN + "\n")
 write("detector", "escaped-json", 'logs/event.json\n{"body": "{\\"password\\":\\"Qw3rty!Zx9\\",\\"url\\":\\"https:\\/\\/u:p4ss@db.acme-corp.io\\/x\\"}"}\n')
 write("detector", "nested-base64", "k8s/secret.yaml\ndata:\n  config: " + __import__("base64").b64encode(("token: " + __import__("base64").b64encode(FAKE_TOKEN.encode()).decode()).encode()).decode() + "\n")
-write("detector", "private-key", "deploy/id_ed25519\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\nQyNTUxOQAAACDpVe2PlantedFakeKeyMaterialOnlyForSeedsXyZ0123456789AAAA\n-----END OPENSSH PRIVATE KEY-----\n")
+_key_body = __import__("base64").b64encode(b"".join(hashlib.sha256(b"ferret seed %d" % i).digest() for i in range(20))).decode()
+write("detector", "private-key", "deploy/id_rsa\n-----BEGIN RSA PRIVATE KEY-----\n" + "\n".join(_key_body[k:k + 64] for k in range(0, len(_key_body), 64)) + "\n-----END RSA PRIVATE KEY-----\n")
 write("detector", "connection-strings", "appsettings.json\n{\"ConnectionStrings\": {\"Main\": \"Server=db.acme-corp.io;Database=shop;User Id=sa;Password=Str0ng!Pass;\"}, \"Db\": \"postgres://app:pg-S3cret9@db.acme-corp.io:5432/app\"}\n")
