@@ -34,64 +34,6 @@ const MIN_DECODED: usize = 6;
 /// Which encoding a finding was hidden under, as reports name it.
 pub type Decoding = &'static str;
 
-/// Shortest run of base64 characters [`base64_runs`] reports: the shortest candidate, padded.
-const MIN_RUN: usize = MIN_PADDED_BASE64;
-
-/// Which bytes belong to the standard base64 alphabet (without the `=` padding).
-static IS_BASE64: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        table[b] = c.is_ascii_alphanumeric() || c == b'+' || c == b'/';
-        b += 1;
-    }
-    table
-};
-
-/// The runs of `data` that the pattern `[A-Za-z0-9+/]{12,}={0,2}` finds, as `(start, end)`, found
-/// without looking at most bytes: a run of [`MIN_RUN`] characters must cover the byte
-/// `MIN_RUN - 1` past any place it may start, so where that byte is not base64 the search skips
-/// past it. Source text breaks words every few bytes, so most of a file is never read here.
-/// (This pass runs on every blob; a regex over the same class read every byte and cost as much
-/// as the keyword search.)
-fn base64_runs(data: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
-    // Invariant: `at` is 0 or follows a byte that is not base64, so a run found from `at` starts
-    // there or later, never earlier.
-    let mut at = 0;
-    std::iter::from_fn(move || {
-        while at + MIN_RUN <= data.len() {
-            let probe = at + MIN_RUN - 1;
-            if !IS_BASE64[usize::from(data[probe])] {
-                at = probe + 1;
-                continue;
-            }
-            // The run through `probe` starts after the last non-base64 byte before it.
-            let start = (at..probe)
-                .rev()
-                .find(|&i| !IS_BASE64[usize::from(data[i])])
-                .map_or(at, |i| i + 1);
-            if start > at {
-                at = start;
-                continue;
-            }
-            let mut end = probe + 1;
-            while end < data.len() && IS_BASE64[usize::from(data[end])] {
-                end += 1;
-            }
-            let padding = data[end..]
-                .iter()
-                .take(2)
-                .take_while(|&&b| b == b'=')
-                .count();
-            end += padding;
-            at = end;
-            return Some((start, end));
-        }
-        at = data.len();
-        None
-    })
-}
 /// What marks a line as holding escaped JSON worth undoing: an escaped key before its colon, an
 /// escaped URL, a `\u00..` escape. A lone `\"` in a string literal of code is not enough: views
 /// of such lines would cost a second scan of most source files and find nothing new.
@@ -268,7 +210,7 @@ fn merge(detector: &Detector, data: &[u8], out: &mut Vec<Match>, added: Vec<Matc
 
 /// Every encoded region of `data` worth a view, in order of position.
 fn find_candidates(data: &[u8], out: &mut Vec<Candidate>) {
-    for (start, end) in base64_runs(data) {
+    super::base64_run::for_each(data, |start, end| {
         if is_base64_candidate(data, start, end) {
             out.push(Candidate {
                 start,
@@ -276,7 +218,7 @@ fn find_candidates(data: &[u8], out: &mut Vec<Candidate>) {
                 kind: "base64",
             });
         }
-    }
+    });
     // One view per line holding escapes, however many it holds.
     let mut line_done = 0;
     for hit in JSON_ESCAPE.find_iter(data) {
@@ -545,50 +487,6 @@ mod tests {
         assert_eq!(map[out.len() - 3], 100 + 18, "`A` came from `\\u0041`");
         let mut out = Vec::new();
         assert!(!unescape_json(b"plain", 0, &mut out, &mut Vec::new()));
-    }
-
-    #[test]
-    fn base64_runs_are_what_the_run_pattern_finds() {
-        let pattern = regex::bytes::Regex::new(r"[A-Za-z0-9+/]{12,}={0,2}").unwrap();
-        // Inputs built from pieces that sit at and around the minimum run length, padding, and
-        // the bytes that end a run, in many orders (xorshift, so every run checks the same ones).
-        let pieces: [&[u8]; 12] = [
-            b"aGVsbG8gd29y",
-            b"ZA==",
-            b"=",
-            b"===",
-            b" ",
-            b"abc",
-            b"ABCDEFGHIJK",
-            b"/+",
-            b"-",
-            b"\n",
-            b"0123456789abcdefXYZ",
-            b"\n",
-        ];
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        for _ in 0..3000 {
-            let mut data = Vec::new();
-            for _ in 0..(state % 9) {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                data.extend_from_slice(pieces[(state % pieces.len() as u64) as usize]);
-            }
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            let expected: Vec<(usize, usize)> = pattern
-                .find_iter(&data)
-                .map(|m| (m.start(), m.end()))
-                .collect();
-            assert_eq!(
-                base64_runs(&data).collect::<Vec<_>>(),
-                expected,
-                "{:?}",
-                String::from_utf8_lossy(&data)
-            );
-        }
     }
 
     #[test]

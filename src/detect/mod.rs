@@ -1,6 +1,7 @@
 //! Detection: which rules match where in a blob. Knows nothing about where bytes came from.
 
 pub mod assignment;
+pub mod base64_run;
 pub mod cache;
 pub mod checksum;
 pub mod confidence;
