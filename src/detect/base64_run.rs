@@ -64,14 +64,21 @@ fn long_run_starts(mask: u64) -> u64 {
 /// Calls `found(start, end)` for each run, in order: a maximal run of at least [`MIN_RUN`]
 /// base64 characters and up to two `=` after it.
 pub fn for_each(data: &[u8], mut found: impl FnMut(usize, usize)) {
-    let mut emit = |start: usize, end: usize| {
-        let padding = data[end..]
-            .iter()
-            .take(2)
-            .take_while(|&&b| b == b'=')
-            .count();
-        found(start, end + padding);
-    };
+    long_runs(data, |start, end| found(start, with_padding(data, end)));
+}
+
+/// `end` (the end of a run in `data`) moved past up to two `=` that follow it.
+fn with_padding(data: &[u8], end: usize) -> usize {
+    end + data[end..]
+        .iter()
+        .take(2)
+        .take_while(|&&b| b == b'=')
+        .count()
+}
+
+/// Calls `emit(start, end)` for each maximal run of at least [`MIN_RUN`] base64 characters, in
+/// order, without padding.
+fn long_runs(data: &[u8], mut emit: impl FnMut(usize, usize)) {
     // Where the run that reaches the end of the last block starts. When there is none, the byte
     // before the block is not base64 (or there is none).
     let mut open: Option<usize> = None;
@@ -120,6 +127,77 @@ pub fn for_each(data: &[u8], mut found: impl FnMut(usize, usize)) {
         && data.len() - start >= MIN_RUN
     {
         emit(start, data.len());
+    }
+}
+
+/// Whether `byte` is in the base64 alphabet (`=` padding aside).
+fn is_class(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'+' || byte == b'/'
+}
+
+/// The runs of one segment of a blob, as offsets into it, for a cache that remembers segments
+/// it has seen: the maximal runs of at least [`MIN_RUN`] base64 characters, and the shorter ones
+/// that touch either end of the segment (they may go on in the segment next to it). No padding.
+pub fn segment_runs(segment: &[u8], out: &mut Vec<(u32, u32)>) {
+    let len = segment.len();
+    let lead = segment.iter().take_while(|&&b| is_class(b)).count();
+    if lead == len {
+        if len > 0 {
+            out.push((0, len as u32));
+        }
+        return;
+    }
+    if (1..MIN_RUN).contains(&lead) {
+        out.push((0, lead as u32));
+    }
+    long_runs(segment, |start, end| out.push((start as u32, end as u32)));
+    let trail = segment.iter().rev().take_while(|&&b| is_class(b)).count();
+    if (1..MIN_RUN).contains(&trail) {
+        out.push(((len - trail) as u32, len as u32));
+    }
+}
+
+/// Joins the runs of consecutive segments ([`segment_runs`]) into the runs of the whole blob, as
+/// [`for_each`] finds them: a run ending where the next segment's first run starts is one run.
+#[derive(Debug, Default)]
+pub struct Stitcher {
+    /// The last run seen, which the next segment may continue.
+    pending: Option<(usize, usize)>,
+}
+
+impl Stitcher {
+    /// Adds the runs of the segment at `base` of `data` (offsets, as [`segment_runs`] gives them),
+    /// pushing the runs that are complete onto `out`.
+    pub fn push(
+        &mut self,
+        data: &[u8],
+        base: usize,
+        runs: &[(u32, u32)],
+        out: &mut Vec<(usize, usize)>,
+    ) {
+        for &(start, end) in runs {
+            let (start, end) = (base + start as usize, base + end as usize);
+            match self.pending {
+                Some((first, last)) if last == start => self.pending = Some((first, end)),
+                _ => {
+                    self.flush(data, out);
+                    self.pending = Some((start, end));
+                }
+            }
+        }
+    }
+
+    /// Pushes the last run, if it is long enough; call after the last segment.
+    pub fn finish(&mut self, data: &[u8], out: &mut Vec<(usize, usize)>) {
+        self.flush(data, out);
+    }
+
+    fn flush(&mut self, data: &[u8], out: &mut Vec<(usize, usize)>) {
+        if let Some((start, end)) = self.pending.take()
+            && end - start >= MIN_RUN
+        {
+            out.push((start, with_padding(data, end)));
+        }
     }
 }
 

@@ -2,8 +2,8 @@
 //! file in a history cost little more than the bytes each version changed.
 //!
 //! Two things are remembered, both keyed by a 128-bit hash of exactly the bytes they depend on:
-//! - the keyword hits of each content-defined segment of a blob (segment boundaries follow the
-//!   content, so an edit disturbs only the segment it falls in), and
+//! - the keyword hits and base64 runs of each content-defined segment of a blob (segment
+//!   boundaries follow the content, so an edit disturbs only the segment it falls in), and
 //! - the confirmed matches of one rule in one search window (a window depends only on its own bytes).
 //!
 //! Windows are still built from the hits of the whole blob exactly as [`super::Detector::scan`]
@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex};
 
 use xxhash_rust::xxh3::xxh3_128_with_seed;
 
+use super::base64_run;
 use super::matcher::Match;
 use super::prefilter::{Hit, Prefilter};
 
@@ -36,10 +37,18 @@ struct SegmentHit {
     pattern: u32,
 }
 
+/// What one segment holds: its keyword hits, and its base64 runs as [`base64_run::segment_runs`]
+/// gives them.
+#[derive(Debug)]
+struct Segment {
+    hits: Box<[SegmentHit]>,
+    runs: Box<[(u32, u32)]>,
+}
+
 /// The shared memory of a scan; safe to use from every worker thread.
 #[derive(Debug)]
 pub struct DetectCache {
-    segment_hits: Sharded<Arc<[SegmentHit]>>,
+    segments: Sharded<Arc<Segment>>,
     window_matches: Sharded<Arc<[Match]>>,
 }
 
@@ -52,42 +61,65 @@ impl Default for DetectCache {
 impl DetectCache {
     pub fn new() -> Self {
         Self {
-            segment_hits: Sharded::new(),
+            segments: Sharded::new(),
             window_matches: Sharded::new(),
         }
     }
 
-    /// Fills `out` with every keyword hit of `data`, in order, searching only segments whose bytes
-    /// (with the keyword-length margins the search reads) have not been seen before.
-    pub(super) fn hits(&self, prefilter: &Prefilter, data: &[u8], out: &mut Vec<Hit>) {
+    /// Fills `out` with every keyword hit of `data` and `runs` with its base64 runs (as
+    /// [`base64_run::for_each`] finds them), in order, searching only segments whose bytes (with
+    /// the keyword-length margins the search reads) have not been seen before.
+    pub(super) fn hits(
+        &self,
+        prefilter: &Prefilter,
+        data: &[u8],
+        out: &mut Vec<Hit>,
+        runs: &mut Vec<(usize, usize)>,
+    ) {
         out.clear();
+        runs.clear();
         let margin = prefilter.max_keyword_len();
+        let mut stitcher = base64_run::Stitcher::default();
         for chunk in fastcdc::v2020::FastCDC::new(data, SEGMENT_MIN, SEGMENT_AVG, SEGMENT_MAX) {
             let (from, to) = (chunk.offset, chunk.offset + chunk.length);
             let lo = from.saturating_sub(margin);
             let hi = to.saturating_add(margin).min(data.len());
             let seed = ((from - lo) as u64) << 32 | chunk.length as u64;
+            // The runs depend on the segment's bytes alone, which the key covers.
             let key = xxh3_128_with_seed(&data[lo..hi], seed);
-            if let Some(cached) = self.segment_hits.get(key) {
-                out.extend(cached.iter().map(|h| Hit {
-                    start: from + h.offset as usize,
-                    end: from + (h.offset + h.len) as usize,
-                    pattern: h.pattern,
-                }));
-                continue;
-            }
-            let first = out.len();
-            prefilter.hits_in(data, from, to, out);
-            let found = out[first..]
-                .iter()
-                .map(|h| SegmentHit {
-                    offset: (h.start - from) as u32,
-                    len: (h.end - h.start) as u32,
-                    pattern: h.pattern,
-                })
-                .collect();
-            self.segment_hits.insert(key, found);
+            let segment = match self.segments.get(key) {
+                Some(cached) => {
+                    out.extend(cached.hits.iter().map(|h| Hit {
+                        start: from + h.offset as usize,
+                        end: from + (h.offset + h.len) as usize,
+                        pattern: h.pattern,
+                    }));
+                    cached
+                }
+                None => {
+                    let first = out.len();
+                    prefilter.hits_in(data, from, to, out);
+                    let hits = out[first..]
+                        .iter()
+                        .map(|h| SegmentHit {
+                            offset: (h.start - from) as u32,
+                            len: (h.end - h.start) as u32,
+                            pattern: h.pattern,
+                        })
+                        .collect();
+                    let mut segment_runs = Vec::new();
+                    base64_run::segment_runs(&data[from..to], &mut segment_runs);
+                    let segment = Arc::new(Segment {
+                        hits,
+                        runs: segment_runs.into(),
+                    });
+                    self.segments.insert(key, segment.clone());
+                    segment
+                }
+            };
+            stitcher.push(data, from, &segment.runs, runs);
         }
+        stitcher.finish(data, runs);
     }
 
     /// The matches of `rules` in `window`, from memory or from `search` (which appends to its

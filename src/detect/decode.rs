@@ -103,16 +103,26 @@ struct Candidate {
 
 /// Scans decoded views of `data`'s encoded runs and adds what they hold to `out` (matches of
 /// `data` itself, sorted), located at the encoded text and marked with their decoding.
+/// `base64_runs` are `data`'s base64 runs if the caller has them (a history scan's cache does).
 pub(super) fn scan_decoded(
     detector: &Detector,
     data: &[u8],
+    base64_runs: Option<&[(usize, usize)]>,
     scratch: &mut Scratch,
     out: &mut Vec<Match>,
 ) {
     scratch.decode.stats = DecodeStats::default();
     let mut budget = BLOB_BUDGET;
     let mut added = Vec::new();
-    scan_level(detector, data, scratch, 0, &mut budget, &mut added);
+    scan_level(
+        detector,
+        data,
+        base64_runs,
+        scratch,
+        0,
+        &mut budget,
+        &mut added,
+    );
     if added.is_empty() {
         return;
     }
@@ -121,9 +131,11 @@ pub(super) fn scan_decoded(
 
 /// Finds the candidates of `data` (itself a view at `depth`) and pushes the matches of their views
 /// onto `added`, in `data`'s coordinates.
+#[allow(clippy::too_many_arguments)]
 fn scan_level(
     detector: &Detector,
     data: &[u8],
+    base64_runs: Option<&[(usize, usize)]>,
     scratch: &mut Scratch,
     depth: usize,
     budget: &mut usize,
@@ -133,7 +145,7 @@ fn scan_level(
         return;
     }
     let mut candidates = Vec::new();
-    find_candidates(data, &mut candidates);
+    find_candidates(data, base64_runs, &mut candidates);
     if candidates.is_empty() {
         return;
     }
@@ -160,6 +172,7 @@ fn scan_level(
         scan_level(
             detector,
             &level.view,
+            None,
             scratch,
             depth + 1,
             budget,
@@ -208,9 +221,10 @@ fn merge(detector: &Detector, data: &[u8], out: &mut Vec<Match>, added: Vec<Matc
     super::matcher::assign_lines(data, out);
 }
 
-/// Every encoded region of `data` worth a view, in order of position.
-fn find_candidates(data: &[u8], out: &mut Vec<Candidate>) {
-    super::base64_run::for_each(data, |start, end| {
+/// Every encoded region of `data` worth a view, in order of position. `base64_runs` are the
+/// base64 runs of `data`, if known; they are searched for otherwise.
+fn find_candidates(data: &[u8], base64_runs: Option<&[(usize, usize)]>, out: &mut Vec<Candidate>) {
+    let mut base64 = |start: usize, end: usize| {
         if is_base64_candidate(data, start, end) {
             out.push(Candidate {
                 start,
@@ -218,7 +232,11 @@ fn find_candidates(data: &[u8], out: &mut Vec<Candidate>) {
                 kind: "base64",
             });
         }
-    });
+    };
+    match base64_runs {
+        Some(runs) => runs.iter().for_each(|&(start, end)| base64(start, end)),
+        None => super::base64_run::for_each(data, base64),
+    }
     // One view per line holding escapes, however many it holds.
     let mut line_done = 0;
     for hit in JSON_ESCAPE.find_iter(data) {
@@ -494,11 +512,11 @@ mod tests {
         // Integrity hashes and random tokens decode to bytes, not text.
         let data = b"integrity sha512-Kq5sNclPz7QV2+lfQIuWzUqDyxlZ4kIGI0Fdi5WXvZkH8rFP== x";
         let mut found = Vec::new();
-        find_candidates(data, &mut found);
+        find_candidates(data, None, &mut found);
         assert!(found.is_empty(), "{found:?}");
         let data = b"key: Zm9vYmFyYmF6cXV4cXV1eA== and getElementsByClassNameForWidgets";
         let mut found = Vec::new();
-        find_candidates(data, &mut found);
+        find_candidates(data, None, &mut found);
         assert_eq!(found.len(), 2, "both runs are candidates: {found:?}");
         assert!(view_of(data, found[0].start, found[0].end, "base64").is_some());
         assert!(
@@ -535,6 +553,41 @@ mod tests {
     }
 
     const TOKEN: &[u8] = b"GITHUB_TOKEN=ghp_Qm3kV8zR1tW6yB0nC4xL7pJ2hF5dS91a2b3c\n";
+
+    /// A history scan takes a blob's base64 runs from the segment cache: a run crossing many
+    /// segments, and short runs at segment edges, are found as a full scan finds them.
+    #[test]
+    fn the_cached_scan_decodes_what_the_full_scan_decodes() {
+        let detector = detector();
+        let cache = crate::detect::DetectCache::new();
+        let mut scratch = Scratch::default();
+        let (mut full, mut cached) = (Vec::new(), Vec::new());
+        let filler = b"line of plain text with words, numbers 12345 and Mixed Case\n".repeat(200);
+        let long = b64(&[filler.as_slice(), TOKEN, b"\n", filler.as_slice()].concat());
+        let data = [
+            b"short: aGVsbG8gd29ybGQ= and ".as_slice(),
+            b"config: ",
+            &long,
+            b"\n",
+            &b"key: dGhpcyBpcyBhIHRlc3Q=\n".repeat(500),
+        ]
+        .concat();
+        for version in [data.clone(), [b"# edit\n".as_slice(), &data].concat()] {
+            detector.scan(&version, &mut scratch, &mut full);
+            detector.scan_cached(&version, &mut scratch, &cache, &mut cached);
+            let summary = |ms: &[Match]| -> Vec<_> {
+                ms.iter()
+                    .map(|m| (m.rule, m.start, m.end, m.decoded, m.secret.clone()))
+                    .collect()
+            };
+            assert_eq!(summary(&full), summary(&cached));
+            assert!(
+                full.iter()
+                    .any(|m| m.decoded == Some("base64") && m.secret == TOKEN[13..TOKEN.len() - 1]),
+                "the token inside the long run is found: {full:?}"
+            );
+        }
+    }
 
     #[test]
     fn two_levels_of_base64_are_decoded_and_a_third_is_not() {
@@ -596,7 +649,7 @@ mod tests {
         // One run longer than a run may be: only its first MAX_RUN bytes are decoded.
         let huge = b64(&vec![b'a'; MAX_RUN * 2]);
         let mut found = Vec::new();
-        find_candidates(&huge, &mut found);
+        find_candidates(&huge, None, &mut found);
         assert_eq!(found.len(), 1);
         assert_eq!((found[0].start, found[0].end), (0, MAX_RUN));
     }

@@ -51,6 +51,8 @@ pub struct Scratch {
     windows: Windows,
     locations: Vec<Option<CaptureLocations>>,
     hits: Vec<Hit>,
+    /// The base64 runs of the blob, when the cache found them.
+    base64_runs: Vec<(usize, usize)>,
     /// Every rule's windows as `(start, end, rule)`, for grouping by range.
     ranged: Vec<(usize, usize, usize)>,
     /// The assignment rules' windows, merged.
@@ -83,7 +85,7 @@ impl Detector {
     /// Encoded runs (base64, JSON escapes, percent-encoding) are decoded and searched too.
     pub fn scan(&self, data: &[u8], scratch: &mut Scratch, out: &mut Vec<Match>) {
         self.scan_plain(data, scratch, out);
-        decode::scan_decoded(self, data, scratch, out);
+        decode::scan_decoded(self, data, None, scratch, out);
     }
 
     /// [`Detector::scan`] without the decoding pass.
@@ -104,7 +106,8 @@ impl Detector {
         out: &mut Vec<Match>,
     ) {
         out.clear();
-        cache.hits(&self.prefilter, data, &mut scratch.hits);
+        let mut runs = std::mem::take(&mut scratch.base64_runs);
+        cache.hits(&self.prefilter, data, &mut scratch.hits, &mut runs);
         self.prefilter.windows_from_hits(
             data,
             scratch.hits.iter().copied(),
@@ -112,7 +115,8 @@ impl Detector {
             &mut scratch.windows,
         );
         self.confirm_windows(data, scratch, Some(cache), out);
-        decode::scan_decoded(self, data, scratch, out);
+        decode::scan_decoded(self, data, Some(&runs), scratch, out);
+        scratch.base64_runs = runs;
     }
 
     /// Runs each candidate rule in its windows, then orders the matches and settles overlaps.
