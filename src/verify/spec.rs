@@ -481,10 +481,14 @@ pub enum Place {
 pub fn expand(template: &str, values: &BTreeMap<String, String>, place: Place) -> Result<String> {
     let mut out = String::with_capacity(template.len() + 64);
     let mut host_done = place != Place::Url;
+    // In a URL, text before the template's own `://` is the scheme: no value may go there, or
+    // it could supply the `://` itself (`https:/` + `/evil.example/...`) and with it the host.
+    let mut scheme_done = place != Place::Url;
     for part in parse_template(template) {
         match part {
             Ok(text) => {
                 out.push_str(text);
+                scheme_done = scheme_done || out.contains("://");
                 if !host_done && out.contains("://") {
                     let after = &out[out.find("://").map_or(0, |i| i + 3)..];
                     if after.contains(['/', '?']) {
@@ -493,6 +497,9 @@ pub fn expand(template: &str, values: &BTreeMap<String, String>, place: Place) -
                 }
             }
             Err(p) => {
+                if !scheme_done {
+                    bail!("{{{}}} cannot be used before the URL's `://`", p.name);
+                }
                 let raw = values
                     .get(&p.name)
                     .with_context(|| format!("the finding has no value for {{{}}}", p.name))?;
@@ -668,6 +675,24 @@ mod tests {
         );
         let v = values(&[("secret", "https://evil.example/../x")]);
         assert!(expand("https://hooks.slack.com{secret|url_path}", &v, Place::Url).is_err());
+    }
+
+    /// Found by the verify_template fuzz target: a path value after `https:/` completed the
+    /// `://` and so named the host. A value before the template's own `://` is refused.
+    #[test]
+    fn a_value_cannot_complete_the_scheme_and_name_the_host() {
+        let v = BTreeMap::from([(
+            "secret".to_string(),
+            "https://x/.evil.example/collect".to_string(),
+        )]);
+        let err = expand("https:/{secret|url_path}", &v, Place::Url).unwrap_err();
+        assert!(
+            err.to_string().contains("before the URL's `://`"),
+            "{err:#}"
+        );
+        assert!(expand("{secret}://api.example.com/", &v, Place::Url).is_err());
+        // Elsewhere than a URL the same text is plain text.
+        assert!(expand("https:/{secret}", &v, Place::Raw).is_ok());
     }
 
     #[test]

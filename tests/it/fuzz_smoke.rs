@@ -255,3 +255,11 @@ fn replay(target: &str, name: &str) -> usize {
 fn image_index_fan_out_does_not_hang() {
     replay("image_manifest", "index-fan-out.txt");
 }
+
+/// A URL template whose scheme was written `https:/` took its second `/` from a `url_path`
+/// value, which then named the host (found by a 10-minute libFuzzer run); a value before the
+/// template's own `://` is now refused.
+#[test]
+fn a_path_value_cannot_complete_a_urls_scheme() {
+    replay("verify_template", "scheme-completed-by-a-path-value");
+}
