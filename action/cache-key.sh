@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Prints the cache key of the ferret build for this action's source: it changes with ferret's
-# version and with every file the build reads. (`hashFiles` sees only the workspace, not the
+# Prints the cache key of the ferret install for this action's source: it changes with ferret's
+# version, the pinned release binary, how ferret is installed, and every file a build reads. (`hashFiles` sees only the workspace, not the
 # action's own directory, so the key is computed here.) With GITHUB_OUTPUT set, also writes
 # `key=...` there.
 set -euo pipefail
@@ -9,13 +9,15 @@ cd "$src"
 version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
 digest=$(
   {
-    printf '%s\n' Cargo.toml Cargo.lock build.rs
+    printf '%s\n' Cargo.toml Cargo.lock build.rs action/release.txt
     find src rules -type f
   } | LC_ALL=C sort | while IFS= read -r f; do
     [ -f "$f" ] && printf '%s\0' "$f" && sha256sum <"$f"
   done | sha256sum | cut -c1-32
 )
-key="ferret-${RUNNER_OS:-$(uname -s)}-${RUNNER_ARCH:-$(uname -m)}-${version}-${digest}"
+how=release
+[ "${FERRET_BUILD_FROM_SOURCE:-false}" = true ] && how=source
+key="ferret-${RUNNER_OS:-$(uname -s)}-${RUNNER_ARCH:-$(uname -m)}-${version}-${how}-${digest}"
 echo "$key"
 if [ -n "${GITHUB_OUTPUT:-}" ]; then
   echo "key=$key" >>"$GITHUB_OUTPUT"

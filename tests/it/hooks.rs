@@ -326,9 +326,96 @@ fn action_cache_key_changes_with_the_version_and_the_source() {
     );
 }
 
+/// Runs the action's installer for a Linux x86_64 runner against the release server at `base`,
+/// with `pins` as the action's action/release.txt. Returns the run and the install directory.
+fn install_from(base: &str, pins: &str) -> (std::process::Output, crate::support::TestDir) {
+    let source = crate::support::TestDir::new().file("action/release.txt", pins);
+    let root = crate::support::TestDir::new();
+    let out = Command::new("bash")
+        .arg(project().join("action/install.sh"))
+        .env("FERRET_SOURCE", source.path())
+        .env("FERRET_ROOT", root.path())
+        .env("FERRET_RELEASE_URL", base)
+        .env("RUNNER_OS", "Linux")
+        .env("RUNNER_ARCH", "X64")
+        .env_remove("GITHUB_PATH")
+        .env_remove("FERRET_BUILD_FROM_SOURCE")
+        .output()
+        .unwrap();
+    (out, root)
+}
+
+/// The action downloads the pinned release archive, checks its SHA-256 and installs the binary in
+/// it; an archive whose SHA-256 is not the pinned one is refused and nothing is installed.
+#[test]
+fn action_installs_the_pinned_release_binary_and_refuses_a_wrong_checksum() {
+    // A release archive as the release workflow packs it, holding a stand-in binary.
+    let staging = crate::support::TestDir::new().file(
+        "ferret-x86_64-unknown-linux-musl/ferret",
+        "#!/bin/sh\necho 'ferret 0.1.0 (stand-in from the test release)'\n",
+    );
+    let packed = Command::new("tar")
+        .current_dir(staging.path())
+        .args(["-czf", "archive.tar.gz", "ferret-x86_64-unknown-linux-musl"])
+        .status()
+        .unwrap();
+    assert!(packed.success());
+    let archive = std::fs::read(staging.join("archive.tar.gz")).unwrap();
+    let sha = {
+        let out = Command::new("sha256sum")
+            .arg(staging.join("archive.tar.gz"))
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()[..64].to_string()
+    };
+    let server = crate::support::mock_http::MockServer::start(move |req| {
+        if req.path() == "/v0.1.0/ferret-x86_64-unknown-linux-musl.tar.gz" {
+            crate::support::mock_http::Reply::new(200, archive.clone())
+        } else {
+            crate::support::mock_http::Reply::new(404, "not found")
+        }
+    });
+
+    let pins = format!("version 0.1.0\nx86_64-unknown-linux-musl {sha}\n");
+    let (out, root) = install_from(server.url(), &pins);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        stdout.contains("stand-in from the test release"),
+        "{stdout}"
+    );
+    assert!(root.join("bin/ferret").exists());
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "one download, no checksum file fetched from the same place"
+    );
+
+    let wrong = format!(
+        "version 0.1.0\nx86_64-unknown-linux-musl {}\n",
+        "0".repeat(64)
+    );
+    let (out, root) = install_from(server.url(), &wrong);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "a wrong checksum is refused: {out:?}"
+    );
+    assert!(stderr.contains("refusing it"), "{stderr}");
+    assert!(!root.join("bin/ferret").exists(), "nothing is installed");
+
+    // A pinned release that is not there fails the install instead of building something else.
+    let (out, _) = install_from(server.url(), &pins.replace("0.1.0", "0.0.9"));
+    assert!(!out.status.success(), "{out:?}");
+}
+
 #[test]
 fn third_party_actions_are_pinned_by_commit() {
-    for file in ["action.yml", "examples/github-workflow.yml"] {
+    for file in [
+        "action.yml",
+        "examples/github-workflow.yml",
+        ".github/workflows/release.yml",
+    ] {
         let text = std::fs::read_to_string(project().join(file)).unwrap();
         for line in text.lines().filter(|l| l.contains("uses:")) {
             let target = line.split("uses:").nth(1).unwrap().trim();

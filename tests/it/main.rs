@@ -22,6 +22,7 @@ mod progress;
 mod project;
 mod ranking;
 mod readme;
+mod release;
 mod report_paths;
 mod rules;
 mod scan_dir;

@@ -120,11 +120,13 @@ fn the_progress_line_shows_phase_totals_rate_and_elapsed_time_and_keeps_notes_wh
             .any(|f| f.contains(" listing packed objects:")),
         "{frames:#?}"
     );
-    // Totals with a rate, elapsed seconds, and the phase, while blobs are being scanned.
+    // Totals with a rate, elapsed seconds, and the phase, once blobs have been scanned. (Not
+    // necessarily in a scanning phase: all 6000 blobs of this small history can be scanned
+    // between two redraws, so the first frame to count them may be a later phase's.)
     assert!(
         parsed
             .iter()
-            .any(|(_, phase, blobs)| phase == "scanning blobs and walking history" && *blobs > 0),
+            .any(|(_, phase, blobs)| !phase.is_empty() && *blobs > 0),
         "{frames:#?}"
     );
     let elapsed: Vec<u64> = parsed.iter().map(|(s, _, _)| *s).collect();
