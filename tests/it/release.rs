@@ -54,19 +54,26 @@ fn the_release_workflow_builds_every_target_and_passes_actionlint() {
             .unwrap()
             .success()
     );
-    let out = lint(&workflow);
-    assert!(
-        out.status.success(),
-        "actionlint:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    // A mistake is caught, so the check above can fail.
+    let good = lint(&workflow);
     let bad = lint(&workflow.replace("runs-on: ${{ matrix.os }}", "runs-on: ${{ matrix.oss }}"));
+    assert_linter_passes_and_catches("actionlint", &good, &bad, "an unknown matrix key");
+}
+
+/// `good` is a linter's run on the real file and `bad` its run on the file with `mistake` put
+/// in: the first must pass and the second fail, so that the first check can fail.
+fn assert_linter_passes_and_catches(
+    linter: &str,
+    good: &std::process::Output,
+    bad: &std::process::Output,
+    mistake: &str,
+) {
     assert!(
-        !bad.status.success(),
-        "actionlint accepts an unknown matrix key"
+        good.status.success(),
+        "{linter}:\n{}{}",
+        String::from_utf8_lossy(&good.stdout),
+        String::from_utf8_lossy(&good.stderr)
     );
+    assert!(!bad.status.success(), "{linter} accepts {mistake}");
 }
 
 /// `cargo binstall` finds the asset the workflow uploads for each target, and the binary inside it.
@@ -204,17 +211,7 @@ fn the_dockerfile_builds_a_small_non_root_image_and_passes_hadolint() {
         );
     }
 
-    let out = hadolint(&dockerfile);
-    assert!(
-        out.status.success(),
-        "hadolint:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    // A mistake is caught, so the check above can fail.
+    let good = hadolint(&dockerfile);
     let bad = hadolint(&dockerfile.replace("FROM alpine:3.22", "FROM alpine"));
-    assert!(
-        !bad.status.success(),
-        "hadolint accepts an untagged base image"
-    );
+    assert_linter_passes_and_catches("hadolint", &good, &bad, "an untagged base image");
 }
