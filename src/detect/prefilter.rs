@@ -19,6 +19,8 @@ use super::rules::Rule;
 pub const LOOK_BEHIND: usize = 512;
 /// How far past the end of a window we extend to reach the end of its line.
 const LINE_EXTENSION: usize = 4096;
+/// Bytes whose keyword hits [`Prefilter::windows`] gathers at a time.
+const PIECE: usize = 1 << 20;
 /// State chains searched side by side.
 const CHAINS: usize = 4;
 /// Inputs whose quarters are shorter than this many keyword lengths are searched by one chain:
@@ -122,11 +124,23 @@ impl Prefilter {
     }
 
     /// Fills `out` with the windows of `data` each candidate rule must search.
+    ///
+    /// The hits are gathered a piece of [`PIECE`] bytes at a time, so the buffer holding them
+    /// stays small even on a file made of one keyword repeated (a 16 MiB chunk of `n8n8n8...`
+    /// holds eight million overlapping hits).
     pub fn windows(&self, data: &[u8], rules: &[Rule], out: &mut Windows) {
         let mut hits = std::mem::take(&mut out.hits);
-        hits.clear();
-        self.search(data, 0, &mut hits);
-        self.windows_from_hits(data, hits.iter().copied(), rules, out);
+        out.reset(rules.len());
+        let mut from = 0;
+        while from < data.len() {
+            let to = data.len().min(from + PIECE);
+            hits.clear();
+            self.hits_in(data, from, to, &mut hits);
+            for hit in &hits {
+                self.add_windows(data, hit.start, hit.end, hit.pattern as usize, rules, out);
+            }
+            from = to;
+        }
         out.hits = hits;
     }
 
@@ -300,6 +314,32 @@ mod tests {
 
         prefilter.windows(b"line one\nvalue = xabzz\n", &rules, &mut out);
         assert_eq!(out.touched, vec![0], "only the first keyword is there");
+    }
+
+    /// Gathering hits a piece at a time gives the windows that all hits at once give, with
+    /// keywords straddling the pieces' boundaries.
+    #[test]
+    fn windows_gathered_in_pieces_equal_windows_of_the_whole_search() {
+        let rules = embedded_rules().unwrap();
+        let prefilter = Prefilter::new(&rules).unwrap();
+        let line = b"password = \"x\" token n8n8n8 api_key github ://u:p@h\n";
+        let mut data = Vec::new();
+        while data.len() < 3 * PIECE + 100 {
+            data.extend_from_slice(line);
+            // Shift the pattern against the piece boundaries.
+            data.push(b' ');
+        }
+        let mut pieces = Windows::default();
+        prefilter.windows(&data, &rules, &mut pieces);
+        let mut all = Vec::new();
+        prefilter.search(&data, 0, &mut all);
+        let mut whole = Windows::default();
+        prefilter.windows_from_hits(&data, all.into_iter(), &rules, &mut whole);
+        assert!(!pieces.touched.is_empty());
+        assert_eq!(pieces.touched, whole.touched);
+        for &rule in &whole.touched {
+            assert_eq!(pieces.per_rule[rule], whole.per_rule[rule], "rule {rule}");
+        }
     }
 
     /// The chained search finds exactly what the crate's own overlapping search finds, at every

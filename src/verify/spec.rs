@@ -488,8 +488,9 @@ pub fn expand(template: &str, values: &BTreeMap<String, String>, place: Place) -
         match part {
             Ok(text) => {
                 out.push_str(text);
-                scheme_done = scheme_done || out.contains("://");
-                if !host_done && out.contains("://") {
+                let has_scheme = (!scheme_done || !host_done) && out.contains("://");
+                scheme_done |= has_scheme;
+                if !host_done && has_scheme {
                     let after = &out[out.find("://").map_or(0, |i| i + 3)..];
                     if after.contains(['/', '?']) {
                         host_done = true;
