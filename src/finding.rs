@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use crate::detect::confidence::score_path;
 use crate::detect::{Confidence, Match, Rule, Scored, Severity};
 use crate::fingerprint::Fingerprinter;
+use crate::line_context::LineContext;
 use crate::source::Origin;
 
 /// What live verification concluded about a finding's secret.
@@ -47,6 +48,8 @@ pub struct Finding {
     pub rule_id: Arc<str>,
     /// Name of that rule.
     pub rule_name: Arc<str>,
+    /// The rule's provider (`GitHub`), `None` for generic rules.
+    pub provider: Option<Arc<str>>,
     /// The rule's severity.
     pub severity: Severity,
     /// The secret as text (lossy UTF-8).
@@ -80,6 +83,8 @@ pub struct Finding {
     pub confidence_reasons: Vec<&'static str>,
     /// The encoding the secret was hidden under (`"base64"`); its location is the encoded text.
     pub decoded: Option<&'static str>,
+    /// The secret's line, for the text report (every secret on it kept apart for redaction).
+    pub context: Option<Box<LineContext>>,
 }
 
 /// The cheap in-memory identity of a rule id and a secret (the old v1 fingerprint).
@@ -105,6 +110,7 @@ impl Finding {
         Finding {
             rule_id: rule.id.clone(),
             rule_name: rule.name.clone(),
+            provider: rule.provider.clone(),
             severity: rule.severity,
             secret: String::from_utf8_lossy(&m.secret).into_owned(),
             fingerprint: fingerprints.fingerprint(&rule.id, &m.secret),
@@ -121,6 +127,7 @@ impl Finding {
             confidence: score.confidence,
             confidence_reasons: score.reasons,
             decoded: m.decoded,
+            context: None,
         }
     }
 
@@ -179,6 +186,9 @@ impl Finding {
         let map = obj
             .as_object_mut()
             .expect("json! of an object literal is an object");
+        if let Some(provider) = &self.provider {
+            map.insert("provider".into(), json!(&**provider));
+        }
         if let Some(valid) = self.checksum_valid {
             map.insert(
                 "checksum".into(),

@@ -15,6 +15,7 @@ pub mod fingerprint;
 pub mod fuzzing;
 pub mod gitleaks;
 pub mod hook;
+pub mod line_context;
 pub mod progress;
 pub mod redact_url;
 pub mod report;

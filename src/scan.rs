@@ -14,6 +14,7 @@ use crate::detect::{
 };
 use crate::filter::Filter;
 use crate::finding::Finding;
+use crate::line_context::LineContext;
 use crate::source::Origin;
 
 /// Blobs up to this size are scanned whole; larger ones in overlapping chunks.
@@ -233,7 +234,7 @@ impl Scanner {
             return;
         }
         let matches = std::mem::take(&mut state.matches);
-        self.emit(data, &matches, origin, 0, usize::MAX);
+        self.emit(data, &matches, &matches, origin, 0, usize::MAX);
         state.matches = matches;
     }
 
@@ -304,7 +305,7 @@ impl Scanner {
 
     /// Turns `matches` found in `data` into findings from `origin`, filters and reports them.
     pub fn report_matches(&self, data: &[u8], matches: &[Match], origin: &Arc<Origin>) {
-        self.emit(data, matches, origin, 0, usize::MAX);
+        self.emit(data, matches, matches, origin, 0, usize::MAX);
     }
 
     /// Scans a stream in overlapping chunks so memory stays bounded whatever its size.
@@ -400,8 +401,16 @@ impl Scanner {
                 })
                 .collect();
             match held.as_deref_mut() {
-                Some(held) => self.hold(&buf, &fresh, &origin, line_offset, accept_before, held),
-                None => self.emit(&buf, &fresh, &origin, line_offset, accept_before),
+                Some(held) => self.hold(
+                    &buf,
+                    &fresh,
+                    &matches,
+                    &origin,
+                    line_offset,
+                    accept_before,
+                    held,
+                ),
+                None => self.emit(&buf, &fresh, &matches, &origin, line_offset, accept_before),
             }
             state.matches = matches;
             if at_eof {
@@ -423,10 +432,15 @@ impl Scanner {
         result
     }
 
+    /// Turns the `matches` that start before `accept_before` into findings, drops those the
+    /// filters suppress and pushes the rest onto `held`. `all` is every match of `data` (also those
+    /// reported with an earlier chunk): their secrets are masked in each finding's context line.
+    #[allow(clippy::too_many_arguments)]
     fn hold(
         &self,
         data: &[u8],
         matches: &[Match],
+        all: &[Match],
         origin: &Arc<Origin>,
         line_offset: usize,
         accept_before: usize,
@@ -448,7 +462,7 @@ impl Scanner {
         self.filter.fingerprints().prepare(&pairs);
         for (m, score) in wanted {
             let rule = &rules[m.rule];
-            let finding = Finding::new(
+            let mut finding = Finding::new(
                 rule,
                 m,
                 score,
@@ -464,6 +478,15 @@ impl Scanner {
                 ScanStats::bump(&self.stats.suppressed);
                 continue;
             }
+            finding.context = LineContext::capture(
+                data,
+                m.start,
+                m.end,
+                m.decoded.is_some(),
+                all.iter().map(|o| (o.start, o.end)),
+                m.captures.iter().map(|(_, value)| value.as_str()),
+            )
+            .map(Box::new);
             held.push(finding);
         }
     }
@@ -472,6 +495,7 @@ impl Scanner {
         &self,
         data: &[u8],
         matches: &[Match],
+        all: &[Match],
         origin: &Arc<Origin>,
         line_offset: usize,
         accept_before: usize,
@@ -480,6 +504,7 @@ impl Scanner {
         self.hold(
             data,
             matches,
+            all,
             origin,
             line_offset,
             accept_before,

@@ -2,6 +2,7 @@
 //! from the input (paths, origins, rule text of a repository's config, provider answers) goes
 //! through [`escape_control`], so it cannot move the cursor, colour the screen or forge a line.
 
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 
 use anyhow::Result;
@@ -46,7 +47,11 @@ impl Palette {
     }
 }
 
-/// Writes findings grouped by path, then the errors.
+/// Places listed under a repeated secret before the rest are only counted.
+const PLACES_LISTED: usize = 10;
+
+/// Writes findings grouped by path (each secret once, with the other places it is in), the
+/// errors, what was not scanned fully, and a closing summary by severity and provider.
 pub fn write_text(
     out: &mut dyn Write,
     findings: &[Finding],
@@ -55,19 +60,31 @@ pub fn write_text(
 ) -> Result<()> {
     let p = Palette::new(opts.color);
     let roots = super::roots::Roots::of(findings);
+    let several_roots = roots.len() > 1;
     // One root: paths are relative to it and it is said once. Several: each path says its root.
-    if roots.len() == 1
-        && let Some((_, abs)) = roots.iter().next()
-    {
+    if !several_roots && let Some((_, abs)) = roots.iter().next() {
         writeln!(out, "{}root: {abs}{}\n", p.dim, p.reset)?;
     }
-    let mut current_path: Option<String> = None;
-    for f in findings {
-        let shown = if roots.len() > 1 {
+    let shown_path = |f: &Finding| {
+        if several_roots {
             f.origin.full_path()
         } else {
             f.path().to_string()
-        };
+        }
+    };
+    // One secret found in several places is printed once, at its first place, with the others
+    // listed under it: a key copied into twenty files is one thing to rotate, not twenty.
+    let mut repeats: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        repeats.entry(f.fingerprint.as_str()).or_default().push(i);
+    }
+    let mut current_path: Option<String> = None;
+    for (i, f) in findings.iter().enumerate() {
+        let places = &repeats[f.fingerprint.as_str()];
+        if places[0] != i {
+            continue;
+        }
+        let shown = shown_path(f);
         if current_path.as_deref() != Some(shown.as_str()) {
             if current_path.is_some() {
                 writeln!(out)?;
@@ -75,64 +92,9 @@ pub fn write_text(
             writeln!(out, "{}{}{}", p.bold, esc(&shown), p.reset)?;
             current_path = Some(shown);
         }
-        let sev_color = match f.severity {
-            Severity::Critical | Severity::High => &p.red,
-            Severity::Medium => &p.yellow,
-            Severity::Low => &p.dim,
-        };
-        writeln!(
-            out,
-            "  {}:{}{}  {}{}{} [{}{}{}, {} confidence]  {}",
-            f.line,
-            f.column,
-            esc(&f.origin.text_suffix()),
-            p.cyan,
-            esc(&f.rule_id),
-            p.reset,
-            sev_color,
-            f.severity.as_str(),
-            p.reset,
-            f.confidence.as_str(),
-            esc(&f.rule_name)
-        )?;
-        if !f.confidence_reasons.is_empty() {
-            writeln!(
-                out,
-                "    {}confidence lowered by: {}{}",
-                p.dim,
-                f.confidence_reasons.join(", "),
-                p.reset
-            )?;
-        }
-        write!(
-            out,
-            "    secret: {}  {}fingerprint: {}{}",
-            esc(&f.display_secret(opts.show_secrets)),
-            p.dim,
-            f.fingerprint,
-            p.reset
-        )?;
-        if let Some(decoded) = f.decoded {
-            write!(out, "  {}(decoded from {decoded}){}", p.dim, p.reset)?;
-        }
-        if f.checksum_valid == Some(false) {
-            write!(
-                out,
-                "  {}(checksum invalid: low confidence){}",
-                p.dim, p.reset
-            )?;
-        }
-        writeln!(out)?;
-        if let Some(v) = &f.verification {
-            let detail = if v.detail.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", esc(&v.detail))
-            };
-            writeln!(out, "    verification: {}{detail}", v.status.as_str())?;
-        }
-        if let Some(rotate) = &f.rotate {
-            writeln!(out, "    rotate: {}", esc(rotate))?;
+        write_finding(out, f, opts, &p)?;
+        if places.len() > 1 {
+            write_other_places(out, findings, &places[1..], &shown_path, &p)?;
         }
     }
     if !summary.errors.is_empty() {
@@ -159,7 +121,184 @@ pub fn write_text(
             writeln!(out, "  {}", esc(fp))?;
         }
     }
+    write_totals(out, findings, &p)?;
     Ok(())
+}
+
+/// One finding: its place and rule, the line with a caret under the secret, then the details.
+fn write_finding(
+    out: &mut dyn Write,
+    f: &Finding,
+    opts: &ReportOptions,
+    p: &Palette,
+) -> Result<()> {
+    let sev_color = severity_color(f.severity, p);
+    writeln!(
+        out,
+        "  {}:{}{}  {}{}{} [{}{}{}, {} confidence]  {}",
+        f.line,
+        f.column,
+        esc(&f.origin.text_suffix()),
+        p.cyan,
+        esc(&f.rule_id),
+        p.reset,
+        sev_color,
+        f.severity.as_str(),
+        p.reset,
+        f.confidence.as_str(),
+        esc(&f.rule_name)
+    )?;
+    if let Some(context) = &f.context {
+        let r = context.render(opts.show_secrets);
+        let gutter = f.line.to_string();
+        writeln!(out, "    {}{gutter} |{} {}", p.dim, p.reset, r.line)?;
+        writeln!(
+            out,
+            "    {}{} |{} {}{}{}{}",
+            p.dim,
+            " ".repeat(gutter.len()),
+            p.reset,
+            " ".repeat(r.caret_at),
+            sev_color,
+            "^".repeat(r.caret_width),
+            p.reset
+        )?;
+    }
+    if !f.confidence_reasons.is_empty() {
+        writeln!(
+            out,
+            "    {}confidence lowered by: {}{}",
+            p.dim,
+            f.confidence_reasons.join(", "),
+            p.reset
+        )?;
+    }
+    write!(
+        out,
+        "    secret: {}  {}fingerprint: {}{}",
+        esc(&f.display_secret(opts.show_secrets)),
+        p.dim,
+        f.fingerprint,
+        p.reset
+    )?;
+    if let Some(decoded) = f.decoded {
+        write!(out, "  {}(decoded from {decoded}){}", p.dim, p.reset)?;
+    }
+    if f.checksum_valid == Some(false) {
+        write!(
+            out,
+            "  {}(checksum invalid: low confidence){}",
+            p.dim, p.reset
+        )?;
+    }
+    writeln!(out)?;
+    if let Some(v) = &f.verification {
+        let detail = if v.detail.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", esc(&v.detail))
+        };
+        writeln!(out, "    verification: {}{detail}", v.status.as_str())?;
+    }
+    if let Some(rotate) = &f.rotate {
+        writeln!(out, "    rotate: {}", esc(rotate))?;
+    }
+    Ok(())
+}
+
+/// "also in N more places", then the first [`PLACES_LISTED`] of them.
+fn write_other_places(
+    out: &mut dyn Write,
+    findings: &[Finding],
+    others: &[usize],
+    shown_path: &dyn Fn(&Finding) -> String,
+    p: &Palette,
+) -> Result<()> {
+    let n = others.len();
+    writeln!(
+        out,
+        "    {}also in {n} more place{}:{}",
+        p.yellow,
+        if n == 1 { "" } else { "s" },
+        p.reset
+    )?;
+    for &j in others.iter().take(PLACES_LISTED) {
+        let o = &findings[j];
+        writeln!(
+            out,
+            "      {}:{}:{}{}",
+            esc(&shown_path(o)),
+            o.line,
+            o.column,
+            esc(&o.origin.text_suffix())
+        )?;
+    }
+    if n > PLACES_LISTED {
+        writeln!(
+            out,
+            "      {}... and {} more (every place is in --format json){}",
+            p.dim,
+            n - PLACES_LISTED,
+            p.reset
+        )?;
+    }
+    Ok(())
+}
+
+/// The closing lines: how many findings and secrets, by severity and by provider.
+fn write_totals(out: &mut dyn Write, findings: &[Finding], p: &Palette) -> Result<()> {
+    if findings.is_empty() {
+        return Ok(());
+    }
+    let secrets: HashSet<&str> = findings.iter().map(|f| f.fingerprint.as_str()).collect();
+    let mut by_severity: BTreeMap<std::cmp::Reverse<Severity>, usize> = BTreeMap::new();
+    let mut by_provider: HashMap<&str, usize> = HashMap::new();
+    for f in findings {
+        *by_severity
+            .entry(std::cmp::Reverse(f.severity))
+            .or_default() += 1;
+        *by_provider
+            .entry(f.provider.as_deref().unwrap_or("Generic"))
+            .or_default() += 1;
+    }
+    let severities: Vec<String> = by_severity
+        .iter()
+        .map(|(sev, n)| {
+            format!(
+                "{}{n} {}{}",
+                severity_color(sev.0, p),
+                sev.0.as_str(),
+                p.reset
+            )
+        })
+        .collect();
+    let mut providers: Vec<(&str, usize)> = by_provider.into_iter().collect();
+    providers.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let providers: Vec<String> = providers
+        .iter()
+        .map(|(name, n)| format!("{} {n}", esc(name)))
+        .collect();
+    let n = findings.len();
+    let s = secrets.len();
+    writeln!(
+        out,
+        "\n{}{n} finding{} of {s} distinct secret{}{}: {}",
+        p.bold,
+        if n == 1 { "" } else { "s" },
+        if s == 1 { "" } else { "s" },
+        p.reset,
+        severities.join(", ")
+    )?;
+    writeln!(out, "by provider: {}", providers.join(", "))?;
+    Ok(())
+}
+
+fn severity_color(severity: Severity, p: &Palette) -> &str {
+    match severity {
+        Severity::Critical | Severity::High => &p.red,
+        Severity::Medium => &p.yellow,
+        Severity::Low => &p.dim,
+    }
 }
 
 /// The "not scanned fully" section: every file, member or layer a limit or a problem stopped.

@@ -30,6 +30,7 @@ mod schema;
 mod security;
 mod skips;
 mod terminal;
+mod text_report;
 mod verify;
 mod verify_servers;
 mod workflow;

@@ -179,6 +179,66 @@ fn project() -> (TestDir, [String; 3]) {
     (dir, tokens)
 }
 
+/// The README's first command builds ferret and scans `examples/demo`; the scan half is run here
+/// (the build is what produced the binary under test) and must show what the README says it does.
+#[test]
+fn readme_first_command_scans_the_demo_tree() {
+    let text = readme();
+    let first = text
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|block| block.lines().next())
+        .unwrap();
+    assert_eq!(
+        first,
+        "cargo build --release && ./target/release/ferret scan dir examples/demo"
+    );
+    let out = ferret()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["scan", "dir", "examples/demo"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "findings, as the README says");
+    let report = stdout(&out);
+    for rule in [
+        "aws-access-key-id",
+        "aws-secret-access-key",
+        "github-pat-classic",
+        "generic-password",
+        "slack-bot-token",
+        "postgres-connection-uri",
+        "npm-access-token",
+    ] {
+        assert!(
+            report.contains(&format!("  {rule} [")),
+            "{rule} missing:\n{report}"
+        );
+    }
+    assert!(
+        report.contains("    also in 1 more place:\n      config/settings.py:5:"),
+        "{report}"
+    );
+    assert!(report.contains("(decoded from base64)"), "{report}");
+    assert!(
+        report.contains("|                   ^^^^^^^^^\n"),
+        "a caret line:\n{report}"
+    );
+    assert!(
+        report.contains("\n8 findings of 7 distinct secrets: 2 critical, 5 high, 1 medium\n"),
+        "{report}"
+    );
+    // Every value planted there is fake, and none of them is printed.
+    for planted in [
+        "4POZVFI34LM2UEY2",
+        "kNtaU4i5GpIpatEJc2vPjj",
+        "4YUhh3eIukIJeU75",
+        "BwyMZDrXqDjrDYazmDtl",
+    ] {
+        assert!(!report.contains(planted), "{planted} printed:\n{report}");
+    }
+}
+
 #[test]
 fn readme_scan_dir_commands() {
     let (dir, tokens) = project();

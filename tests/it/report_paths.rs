@@ -138,7 +138,12 @@ fn text_says_the_root_once_and_shows_relative_paths() {
         text.starts_with(&format!("root: {}/\n", real.display())),
         "{text}"
     );
-    assert!(text.lines().any(|l| l == "src/app.py"), "{text}");
+    // The same token is in both files: the second is listed under the first, path relative too.
+    assert!(
+        text.lines().any(|l| l == "conf files/réglages.env"),
+        "{text}"
+    );
+    assert!(text.lines().any(|l| l == "      src/app.py:1:10"), "{text}");
     assert!(
         !text.contains(&format!("{}/src", dir.path().display())),
         "{text}"

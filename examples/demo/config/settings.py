@@ -1,0 +1,6 @@
+import os
+
+DEBUG = False
+DB_PASSWORD = "4YUhh3eIukIJeU75"
+GITHUB_TOKEN = os.environ.get("GITHUB_TOKEN", "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")
+SLACK_BOT_TOKEN = "xoxb-207712147352-5721356542805-BwyMZDrXqDjrDYazmDtlRyIS"
