@@ -110,13 +110,126 @@ fn fingerprint_of(repo: &TestRepo, rel: &str) -> String {
     findings[0]["fingerprint"].as_str().unwrap().to_string()
 }
 
+/// The target directory the test build uses (and maturin shares, so only ferret is recompiled).
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| project().join("target"))
+}
+
+/// Builds the `ferret-scanner` wheel from `pypi/` with maturin into `out`, returning its path.
+fn build_wheel(out: &Path) -> PathBuf {
+    let built = Command::new("maturin")
+        .current_dir(project().join("pypi"))
+        .args(["build", "--release", "--locked", "--out"])
+        .arg(out)
+        .env("CARGO_TARGET_DIR", target_dir())
+        .output()
+        .expect("maturin is installed (pip install maturin; .ci/setup does it)");
+    assert!(built.status.success(), "maturin build: {built:?}");
+    let wheels: Vec<PathBuf> = std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "whl"))
+        .collect();
+    assert_eq!(wheels.len(), 1, "{wheels:?}");
+    wheels[0].clone()
+}
+
+/// The crate's version, which the wheel, the pre-commit package and its pin must all carry.
+fn crate_version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
+
 #[test]
-fn pre_commit_framework_uses_this_repository_as_a_hook_repo() {
+fn the_pre_commit_package_pins_the_wheel_of_the_crates_version() {
+    let root: toml::Table = std::fs::read_to_string(project().join("pyproject.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let version = crate_version();
+    assert_eq!(root["project"]["name"].as_str(), Some("ferret-pre-commit"));
+    assert_eq!(root["project"]["version"].as_str(), Some(version.as_str()));
+    let deps = root["project"]["dependencies"].as_array().unwrap();
+    assert_eq!(
+        deps.iter().map(|d| d.as_str().unwrap()).collect::<Vec<_>>(),
+        [format!("ferret-scanner=={version}")]
+    );
+    let wheel: toml::Table = std::fs::read_to_string(project().join("pypi/pyproject.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(wheel["project"]["name"].as_str(), Some("ferret-scanner"));
+    assert_eq!(wheel["tool"]["maturin"]["bindings"].as_str(), Some("bin"));
+    let hooks = std::fs::read_to_string(project().join(".pre-commit-hooks.yaml")).unwrap();
+    assert_eq!(hooks.matches("language: python").count(), 2, "{hooks}");
+    assert!(!hooks.contains("language: rust"), "{hooks}");
+}
+
+/// The wheel is built from this checkout, installed into a fresh virtual environment, and the
+/// real pre-commit framework runs this repository's hook from it: no compile, no index (pip sees
+/// only a local directory with the wheel and the root package's build backend).
+#[test]
+fn pre_commit_framework_runs_the_hook_from_the_wheel() {
     let pre_commit = Command::new("pre-commit").arg("--version").output();
     assert!(
         pre_commit.is_ok_and(|o| o.status.success()),
         "pre-commit is installed (pip install pre-commit; .ci/setup does it)"
     );
+    let wheelhouse = crate::support::TestDir::new();
+    let wheel = build_wheel(wheelhouse.path());
+    let name = wheel.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(
+        name.starts_with(&format!("ferret_scanner-{}-py3-none-", crate_version())),
+        "{name}"
+    );
+    let setuptools = std::fs::read_dir(target_dir().join("ci-wheelhouse"))
+        .ok()
+        .and_then(|dir| {
+            dir.map(|e| e.unwrap().path())
+                .find(|p| p.to_string_lossy().contains("setuptools-"))
+        })
+        .expect("a setuptools wheel in target/ci-wheelhouse (.ci/setup downloads it)");
+    std::fs::copy(
+        &setuptools,
+        wheelhouse.path().join(setuptools.file_name().unwrap()),
+    )
+    .unwrap();
+    let pip_env = [
+        ("PIP_NO_INDEX", Path::new("1")),
+        ("PIP_FIND_LINKS", wheelhouse.path()),
+        ("PIP_DISABLE_PIP_VERSION_CHECK", Path::new("1")),
+    ];
+
+    // A fresh venv: the wheel installs the binary as `ferret`, and it scans.
+    let venv = crate::support::TestDir::new();
+    let made = Command::new("python3")
+        .args(["-m", "venv"])
+        .arg(venv.join("env"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let mut install = Command::new(venv.join("env/bin/pip"));
+    install.args(["install", "-q", "ferret-scanner"]);
+    for (k, v) in pip_env {
+        install.env(k, v);
+    }
+    let out = install.output().unwrap();
+    assert!(out.status.success(), "pip install ferret-scanner: {out:?}");
+    let installed = venv.join("env/bin/ferret");
+    let version = Command::new(&installed).arg("--version").output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&version.stdout).contains(&crate_version()),
+        "{version:?}"
+    );
+    let tree = crate::support::TestDir::new().file("a.env", format!("T={TOKEN}\n"));
+    let scan = Command::new(&installed)
+        .args(["scan", "dir", "--rules", &test_rules_file()])
+        .arg(tree.path())
+        .output()
+        .unwrap();
+    assert_eq!(scan.status.code(), Some(1), "{scan:?}");
+
     // The hook repository is this checkout at its HEAD commit, as a user pins `rev:`.
     let rev = Command::new("git")
         .arg("-C")
@@ -126,38 +239,10 @@ fn pre_commit_framework_uses_this_repository_as_a_hook_repo() {
         .unwrap();
     assert!(rev.status.success(), "the project is a git checkout");
     let rev = String::from_utf8_lossy(&rev.stdout).trim().to_string();
-    // Keep pre-commit's clone between runs.
-    let home = project().join("target/pre-commit-home");
-    // pre-commit builds the hook with `cargo install --path .` (a release build) in its clone. It
-    // shares the test build's target directory, so only ferret itself is compiled again, not its
-    // dependencies: pre-commit does not pass --locked, which would re-resolve every dependency to
-    // its newest version, so a `cargo` first on PATH adds it (the one liberty taken with the real
-    // framework here).
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| project().join("target"));
-    let shim = crate::support::TestDir::new();
-    let real_cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    shim.write(
-        "cargo",
-        format!(
-            "#!/bin/sh\nif [ \"$1\" = install ]; then shift; exec '{real_cargo}' install --locked \"$@\"; fi\nexec '{real_cargo}' \"$@\"\n"
-        ),
-    );
-    std::fs::set_permissions(
-        shim.join("cargo"),
-        std::os::unix::fs::PermissionsExt::from_mode(0o755),
-    )
-    .unwrap();
-    let path = std::env::join_paths(std::iter::once(shim.path().to_path_buf()).chain(
-        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
-    ))
-    .unwrap();
-    let env = [
-        ("PRE_COMMIT_HOME", home.as_path()),
-        ("CARGO_TARGET_DIR", target.as_path()),
-        ("PATH", Path::new(&path)),
-    ];
+    // A home of its own each run: the hook environment is made from this wheel, not a cached one.
+    let home = crate::support::TestDir::new();
+    let mut env: Vec<(&str, &Path)> = vec![("PRE_COMMIT_HOME", home.path())];
+    env.extend(pip_env);
 
     let repo = TestRepo::new();
     repo.write(
@@ -169,26 +254,60 @@ fn pre_commit_framework_uses_this_repository_as_a_hook_repo() {
     );
     repo.write("ferret.toml", format!("[[rule]]\n{}", rule_table()));
     let mut install = Command::new("pre-commit");
-    install.arg("install").current_dir(repo.path());
-    for (k, v) in env {
+    install
+        .args(["install", "--install-hooks"])
+        .current_dir(repo.path());
+    for (k, v) in &env {
         install.env(k, v);
     }
     let out = install.output().unwrap();
     assert!(out.status.success(), "pre-commit install: {out:?}");
+    // The hook runs the wheel's binary from the environment pre-commit made.
+    let envs: Vec<PathBuf> = walk_files(home.path())
+        .into_iter()
+        .filter(|p| p.ends_with("bin/ferret"))
+        .collect();
+    assert_eq!(
+        envs.len(),
+        1,
+        "one ferret in the hook environment: {envs:?}"
+    );
+    assert_eq!(
+        std::fs::read(&envs[0]).unwrap(),
+        std::fs::read(&installed).unwrap(),
+        "the hook's ferret is the wheel's binary"
+    );
+
     let (ok, output) = try_commit(&repo, "config", &env);
     assert!(ok, "a clean commit goes through:\n{output}");
-
     repo.write("settings.py", format!("TOKEN = '{TOKEN}'\n"));
     let (ok, output) = try_commit(&repo, "secret", &env);
     assert!(!ok, "the commit with a secret is refused:\n{output}");
     assert!(output.contains("test-token"), "{output}");
-
     repo.write(
         "settings.py",
         format!("TOKEN = '{TOKEN}'  # ferret:allow\n"),
     );
     let (ok, output) = try_commit(&repo, "allowed", &env);
     assert!(ok, "an allowed secret goes through:\n{output}");
+}
+
+/// Every file under `dir`, not following symbolic links.
+fn walk_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let entry = entry.unwrap();
+            let kind = entry.file_type().unwrap();
+            if kind.is_dir() {
+                stack.push(entry.path());
+            } else if kind.is_file() {
+                out.push(entry.path());
+            }
+        }
+    }
+    out
 }
 
 #[test]
