@@ -35,6 +35,19 @@ fn the_release_workflow_builds_every_target_and_passes_actionlint() {
         workflow.contains("sha256sum -- * > SHA256SUMS"),
         "checksums are published"
     );
+    // Each build job also packages its binary as the ferret-scanner wheel, from pypi/, for the
+    // same target; the wheels go to PyPI only after the GitHub release is published.
+    assert!(
+        workflow.contains("cd pypi\n")
+            && workflow
+                .contains("maturin build --release --locked --target \"${{ matrix.target }}\""),
+        "wheels are built per target"
+    );
+    let pypi = workflow.split("\n  pypi:\n").nth(1).expect("a pypi job");
+    assert!(
+        pypi.contains("needs: publish") && pypi.contains("maturin upload"),
+        "{pypi}"
+    );
 
     let repo = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(repo.path().join(".github/workflows")).unwrap();
