@@ -146,8 +146,9 @@ fn binstall_metadata_names_the_published_assets() {
 }
 
 /// The release profile strips the debug line tables (three quarters of an unstripped binary)
-/// and keeps the symbol table, so a backtrace still names functions. The goal is 25 MiB;
-/// today's binary is about 25.3 MiB, so this guards the stripping, not that goal.
+/// and keeps the symbol table, so a backtrace still names functions; code that runs once a scan
+/// is built for size. The budget is 25 MB (24.5 MB on Linux x86_64 when this was written): a
+/// dependency or rule set that grows the binary past it has to be paid for somewhere else.
 /// Only meaningful for a release build: a debug build is large by design.
 #[test]
 fn the_release_binary_is_stripped_of_line_tables_but_keeps_its_symbols() {
@@ -157,8 +158,8 @@ fn the_release_binary_is_stripped_of_line_tables_but_keeps_its_symbols() {
     let binary = Path::new(env!("CARGO_BIN_EXE_ferret"));
     let size = std::fs::metadata(binary).unwrap().len();
     assert!(
-        size <= 30 << 20,
-        "ferret is {size} bytes: is the release profile stripping?"
+        size <= 25_000_000,
+        "ferret is {size} bytes, over the 25 MB budget: is the release profile stripping?"
     );
     if !cfg!(target_os = "linux") {
         return;
