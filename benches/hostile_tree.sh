@@ -12,6 +12,8 @@
 # debug test stays quick): a zip bomb between two secrets, a gzip bomb, tars nested past the
 # depth limit, a corrupt zip, file names that look like options or hold control characters, a
 # symlink loop, a FIFO and 100 nested directories. Times and RSS come from /usr/bin/time -v.
+# Then the text report of one file holding 100,000 matches (each finding shows its line with
+# every secret on it masked, which must not cost findings x matches) must finish under 20 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -142,3 +144,21 @@ ok = not missing and seconds < 60 and int(sys.argv[3]) < 1024 * 1024
 print("PASS" if ok else "FAIL", f"({seconds:.1f} s, limit 60 s; {int(sys.argv[3]) // 1024} MiB, limit 1024 MiB)")
 sys.exit(0 if ok else 1)
 PY
+
+many=$out/many
+rm -rf "$many"
+mkdir -p "$many"
+python3 -c 'import sys; open(sys.argv[1], "w").write("key = tst_Qm3kV8zR1tW6yB0nC4xL7pJ2\n" * 100000)' "$many/generated.env"
+started=$(date +%s.%N)
+set +e
+"$ferret" scan dir "$many" --rules "$rules" --format text --output "$out/many.txt" --quiet
+many_status=$?
+set -e
+seconds=$(echo "$(date +%s.%N) - $started" | bc)
+count=$(grep -c "^100000 findings of 1 distinct secret" "$out/many.txt" || true)
+echo "text report of 100000 matches in one file: exit status $many_status; ${seconds}s"
+if [ "$many_status" != 1 ] || [ "$count" != 1 ] || [ "$(echo "$seconds >= 20" | bc)" = 1 ]; then
+  echo "FAIL (limit 20 s, all 100000 findings counted)"
+  exit 1
+fi
+echo PASS

@@ -476,6 +476,7 @@ where
     let mut scanner = Scanner::new(detector, filter, max_size, tx);
     scanner.scan_binary = common.scan_binary;
     scanner.confidence_floor = floor;
+    scanner.line_context = common.format == Format::Text;
 
     let done = AtomicBool::new(false);
     let show_progress = !common.quiet && std::io::stderr().is_terminal();

@@ -27,6 +27,43 @@ enum Kind {
     Other,
 }
 
+/// The spans of every match in a blob, sorted, so each finding's line finds the secrets on it
+/// without walking all of them (a generated file can hold a hundred thousand matches).
+#[derive(Debug, Default)]
+pub struct SecretSpans {
+    /// `(start, end)` by start.
+    spans: Vec<(usize, usize)>,
+    /// `reach[i]`: the largest end among `spans[..=i]`, so a walk back can stop once nothing
+    /// earlier reaches the line.
+    reach: Vec<usize>,
+}
+
+impl SecretSpans {
+    /// The spans `(start, end)`, in any order.
+    pub fn new(spans: impl IntoIterator<Item = (usize, usize)>) -> Self {
+        let mut spans: Vec<(usize, usize)> = spans.into_iter().collect();
+        spans.sort_unstable();
+        let reach = spans
+            .iter()
+            .scan(0, |max, &(_, end)| {
+                *max = end.max(*max);
+                Some(*max)
+            })
+            .collect();
+        SecretSpans { spans, reach }
+    }
+
+    /// The spans that overlap `from..to`.
+    fn overlapping(&self, from: usize, to: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let before_to = self.spans.partition_point(|&(start, _)| start < to);
+        (0..before_to)
+            .rev()
+            .take_while(move |&i| self.reach[i] > from)
+            .map(|i| self.spans[i])
+            .filter(move |&(_, end)| end > from)
+    }
+}
+
 /// A secret's line, cut around the secret, split into plain text and secrets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineContext {
@@ -49,8 +86,8 @@ pub struct Rendered {
 }
 
 impl LineContext {
-    /// The context of the secret at `data[start..end]`. `others` are the spans of the other
-    /// matches in `data` (any that touch the kept part of the line are masked) and `captures` the
+    /// The context of the secret at `data[start..end]`. `others` are the spans of the matches in
+    /// `data` (any that touch the kept part of the line are masked) and `captures` the
     /// rule's other captured values (masked where they appear on the line). A secret `encoded`
     /// (base64, escapes) owns the whole run of encoded text around it: the rest of an encoded blob
     /// can hold more of the secret or others like it, readable to anyone who decodes it.
@@ -59,7 +96,7 @@ impl LineContext {
         mut start: usize,
         mut end: usize,
         encoded: bool,
-        others: impl IntoIterator<Item = (usize, usize)>,
+        others: &SecretSpans,
         captures: impl IntoIterator<Item = &'a str>,
     ) -> Option<LineContext> {
         if start > data.len() {
@@ -90,13 +127,9 @@ impl LineContext {
 
         // Mark each byte of the kept window with what it is; own wins over other.
         let mut kinds = vec![Kind::Plain; to - from];
-        for (s, e) in others {
-            let (s, e) = (s.max(from), e.min(to));
-            for k in kinds
-                .iter_mut()
-                .take(e.saturating_sub(from))
-                .skip(s.saturating_sub(from))
-            {
+        for (s, e) in others.overlapping(from, to) {
+            let (s, e) = (s.max(from), e.min(to).max(s.max(from)));
+            for k in &mut kinds[s - from..e - from] {
                 *k = Kind::Other;
             }
         }
@@ -164,7 +197,8 @@ impl LineContext {
             let shown = match kind {
                 Kind::Plain => escape_control(&text.replace('\t', " ")).into_owned(),
                 _ if show_secrets => escape_control(text).into_owned(),
-                _ => redact(text),
+                // The kept prefix is the file's text too.
+                _ => escape_control(&redact(text)).into_owned(),
             };
             if *kind == Kind::Own {
                 caret_at = line.width();
@@ -197,9 +231,16 @@ mod tests {
 
     fn rendered(data: &str, secret: &str, show: bool) -> Rendered {
         let start = data.find(secret).unwrap();
-        LineContext::capture(data.as_bytes(), start, start + secret.len(), false, [], [])
-            .unwrap()
-            .render(show)
+        LineContext::capture(
+            data.as_bytes(),
+            start,
+            start + secret.len(),
+            false,
+            &SecretSpans::default(),
+            [],
+        )
+        .unwrap()
+        .render(show)
     }
 
     #[test]
@@ -227,7 +268,7 @@ mod tests {
             secret,
             secret + "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY".len(),
             false,
-            [(other, other + 20)],
+            &SecretSpans::new([(other, other + 20)]),
             ["AKIAIOSFODNN7EXAMPLE"],
         )
         .unwrap();
@@ -262,11 +303,54 @@ mod tests {
     fn an_encoded_secret_hides_the_whole_encoded_run() {
         let data = "  DATABASE_URL: cG9zdGdyZXM6Ly9vcmRlcnM6b1BDNGE3V2s3Y1J2Z21sTjlBQGRi # note";
         let at = data.find("b1BD").unwrap();
-        let r = LineContext::capture(data.as_bytes(), at, at + 12, true, [], [])
-            .unwrap()
-            .render(false);
+        let r = LineContext::capture(
+            data.as_bytes(),
+            at,
+            at + 12,
+            true,
+            &SecretSpans::default(),
+            [],
+        )
+        .unwrap()
+        .render(false);
         assert_eq!(r.line, "  DATABASE_URL: cG9zdGdy***** # note");
         assert_eq!(r.caret_at, 16);
+    }
+
+    #[test]
+    fn spans_overlapping_a_line_are_found_also_when_a_long_one_starts_far_before_it() {
+        let spans = SecretSpans::new([(500, 510), (0, 2000), (100, 120), (900, 950), (3000, 3010)]);
+        let mut found: Vec<_> = spans.overlapping(890, 905).collect();
+        found.sort();
+        assert_eq!(found, [(0, 2000), (900, 950)]);
+        assert_eq!(spans.overlapping(2500, 2600).count(), 0);
+        assert_eq!(
+            spans.overlapping(3005, 3006).collect::<Vec<_>>(),
+            [(3000, 3010)]
+        );
+        assert_eq!(SecretSpans::default().overlapping(0, 10).count(), 0);
+    }
+
+    #[test]
+    fn a_redacted_secrets_kept_prefix_is_escaped_too() {
+        let data = "pw = \x1b]0;owned\x07AAAAAAAAAAAAAAAAAAAA\n";
+        let start = data.find('\x1b').unwrap();
+        let r = LineContext::capture(
+            data.as_bytes(),
+            start,
+            data.len() - 1,
+            false,
+            &SecretSpans::default(),
+            [],
+        )
+        .unwrap()
+        .render(false);
+        assert!(
+            !r.line.contains('\x1b') && !r.line.contains('\x07'),
+            "{:?}",
+            r.line
+        );
+        assert!(r.line.starts_with("pw = \\x1b]0;"), "{:?}", r.line);
     }
 
     #[test]
@@ -274,9 +358,16 @@ mod tests {
         let data = "key: |\r\n-----BEGIN RSA PRIVATE KEY-----\r\nMIIEow\r\n-----END RSA PRIVATE KEY-----\r\n";
         let start = data.find("-----BEGIN").unwrap();
         let end = data.len() - 2;
-        let r = LineContext::capture(data.as_bytes(), start, end, false, [], [])
-            .unwrap()
-            .render(false);
+        let r = LineContext::capture(
+            data.as_bytes(),
+            start,
+            end,
+            false,
+            &SecretSpans::default(),
+            [],
+        )
+        .unwrap()
+        .render(false);
         assert_eq!(r.line, "-----BEGIN RSA PRIVATE KEY----- [REDACTED]");
         assert_eq!(r.caret_at, 0);
     }

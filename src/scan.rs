@@ -14,7 +14,7 @@ use crate::detect::{
 };
 use crate::filter::Filter;
 use crate::finding::Finding;
-use crate::line_context::LineContext;
+use crate::line_context::{LineContext, SecretSpans};
 use crate::source::Origin;
 
 /// Blobs up to this size are scanned whole; larger ones in overlapping chunks.
@@ -195,6 +195,9 @@ pub struct Scanner {
     pub max_blob_size: u64,
     /// Matches less confident than this are not reported (`--confidence`).
     pub confidence_floor: Confidence,
+    /// Keep each finding's line ([`Finding::context`]): only the text report shows it, and a
+    /// history scan can hold a million findings.
+    pub line_context: bool,
     sink: Sender<Finding>,
 }
 
@@ -220,6 +223,7 @@ impl Scanner {
             stats: ScanStats::default(),
             scan_binary: false,
             confidence_floor: Confidence::Low,
+            line_context: true,
             max_blob_size,
             sink,
         }
@@ -460,6 +464,8 @@ impl Scanner {
             .map(|(m, _)| (&*rules[m.rule].id, &m.secret[..]))
             .collect();
         self.filter.fingerprints().prepare(&pairs);
+        // Sorted once a chunk, and only when a finding will show its line.
+        let mut spans: Option<SecretSpans> = None;
         for (m, score) in wanted {
             let rule = &rules[m.rule];
             let mut finding = Finding::new(
@@ -478,15 +484,19 @@ impl Scanner {
                 ScanStats::bump(&self.stats.suppressed);
                 continue;
             }
-            finding.context = LineContext::capture(
-                data,
-                m.start,
-                m.end,
-                m.decoded.is_some(),
-                all.iter().map(|o| (o.start, o.end)),
-                m.captures.iter().map(|(_, value)| value.as_str()),
-            )
-            .map(Box::new);
+            if self.line_context {
+                let spans = spans
+                    .get_or_insert_with(|| SecretSpans::new(all.iter().map(|o| (o.start, o.end))));
+                finding.context = LineContext::capture(
+                    data,
+                    m.start,
+                    m.end,
+                    m.decoded.is_some(),
+                    spans,
+                    m.captures.iter().map(|(_, value)| value.as_str()),
+                )
+                .map(Box::new);
+            }
             held.push(finding);
         }
     }

@@ -136,9 +136,7 @@ impl Prefilter {
             let to = data.len().min(from + PIECE);
             hits.clear();
             self.hits_in(data, from, to, &mut hits);
-            for hit in &hits {
-                self.add_windows(data, hit.start, hit.end, hit.pattern as usize, rules, out);
-            }
+            self.add_hits(data, hits.iter().copied(), rules, out);
             from = to;
         }
         out.hits = hits;
@@ -182,6 +180,17 @@ impl Prefilter {
         out: &mut Windows,
     ) {
         out.reset(rules.len());
+        self.add_hits(data, hits, rules, out);
+    }
+
+    /// Adds the windows that `hits` (in order of position) select to those already in `out`.
+    fn add_hits(
+        &self,
+        data: &[u8],
+        hits: impl Iterator<Item = Hit>,
+        rules: &[Rule],
+        out: &mut Windows,
+    ) {
         for hit in hits {
             self.add_windows(data, hit.start, hit.end, hit.pattern as usize, rules, out);
         }

@@ -2,7 +2,7 @@
 //! from the input (paths, origins, rule text of a repository's config, provider answers) goes
 //! through [`escape_control`], so it cannot move the cursor, colour the screen or forge a line.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 
 use anyhow::Result;
@@ -121,7 +121,7 @@ pub fn write_text(
             writeln!(out, "  {}", esc(fp))?;
         }
     }
-    write_totals(out, findings, &p)?;
+    write_totals(out, findings, summary, &p)?;
     Ok(())
 }
 
@@ -217,9 +217,9 @@ fn write_other_places(
     let n = others.len();
     writeln!(
         out,
-        "    {}also in {n} more place{}:{}",
+        "    {}also in {}:{}",
         p.yellow,
-        if n == 1 { "" } else { "s" },
+        counted(n, "more place"),
         p.reset
     )?;
     for &j in others.iter().take(PLACES_LISTED) {
@@ -245,12 +245,22 @@ fn write_other_places(
     Ok(())
 }
 
-/// The closing lines: how many findings and secrets, by severity and by provider.
-fn write_totals(out: &mut dyn Write, findings: &[Finding], p: &Palette) -> Result<()> {
+/// `n` and `what`, plural unless one: "1 more place", "3 more places".
+fn counted(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
+/// The closing lines: how many findings and secrets (the summary's counts), by severity and by
+/// provider.
+fn write_totals(
+    out: &mut dyn Write,
+    findings: &[Finding],
+    summary: &Summary,
+    p: &Palette,
+) -> Result<()> {
     if findings.is_empty() {
         return Ok(());
     }
-    let secrets: HashSet<&str> = findings.iter().map(|f| f.fingerprint.as_str()).collect();
     let mut by_severity: BTreeMap<std::cmp::Reverse<Severity>, usize> = BTreeMap::new();
     let mut by_provider: HashMap<&str, usize> = HashMap::new();
     for f in findings {
@@ -278,14 +288,12 @@ fn write_totals(out: &mut dyn Write, findings: &[Finding], p: &Palette) -> Resul
         .iter()
         .map(|(name, n)| format!("{} {n}", esc(name)))
         .collect();
-    let n = findings.len();
-    let s = secrets.len();
     writeln!(
         out,
-        "\n{}{n} finding{} of {s} distinct secret{}{}: {}",
+        "\n{}{} of {}{}: {}",
         p.bold,
-        if n == 1 { "" } else { "s" },
-        if s == 1 { "" } else { "s" },
+        counted(summary.findings, "finding"),
+        counted(summary.distinct_secrets, "distinct secret"),
         p.reset,
         severities.join(", ")
     )?;

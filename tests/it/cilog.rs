@@ -37,19 +37,7 @@ fn rules_file() -> PathBuf {
 /// The GitHub run-logs ZIP built from tests/corpus/ci-logs/github-run/ (step 4 has no step file).
 fn run_zip_bytes() -> Vec<u8> {
     let root = corpus("github-run");
-    let mut files = Vec::new();
-    let mut stack = vec![root.clone()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
+    let files = crate::support::files_under(&root);
     let mut buf = std::io::Cursor::new(Vec::new());
     {
         let mut zip = zip::ZipWriter::new(&mut buf);

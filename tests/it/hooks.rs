@@ -266,7 +266,7 @@ fn pre_commit_framework_runs_the_hook_from_the_wheel() {
     let out = install.output().unwrap();
     assert!(out.status.success(), "pre-commit install: {out:?}");
     // The hook runs the wheel's binary from the environment pre-commit made.
-    let envs: Vec<PathBuf> = walk_files(home.path())
+    let envs: Vec<PathBuf> = crate::support::files_under(home.path())
         .into_iter()
         .filter(|p| p.ends_with("bin/ferret"))
         .collect();
@@ -293,24 +293,6 @@ fn pre_commit_framework_runs_the_hook_from_the_wheel() {
     );
     let (ok, output) = try_commit(&repo, "allowed", &env);
     assert!(ok, "an allowed secret goes through:\n{output}");
-}
-
-/// Every file under `dir`, not following symbolic links.
-fn walk_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let entry = entry.unwrap();
-            let kind = entry.file_type().unwrap();
-            if kind.is_dir() {
-                stack.push(entry.path());
-            } else if kind.is_file() {
-                out.push(entry.path());
-            }
-        }
-    }
-    out
 }
 
 #[test]
