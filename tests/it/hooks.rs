@@ -110,7 +110,7 @@ fn fingerprint_of(repo: &TestRepo, rel: &str) -> String {
     findings[0]["fingerprint"].as_str().unwrap().to_string()
 }
 
-/// The target directory the test build uses (and maturin shares, so only ferret is recompiled).
+/// The target directory the test build uses.
 fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -118,12 +118,16 @@ fn target_dir() -> PathBuf {
 }
 
 /// Builds the `ferret-scanner` wheel from `pypi/` with maturin into `out`, returning its path.
+///
+/// In a target directory of its own: maturin's plain `cargo build --release` would otherwise
+/// relink `target/release/ferret` (the test build's, with dev-dependency features) while the
+/// other tests run it. A rerun reuses that directory's build.
 fn build_wheel(out: &Path) -> PathBuf {
     let built = Command::new("maturin")
         .current_dir(project().join("pypi"))
         .args(["build", "--release", "--locked", "--out"])
         .arg(out)
-        .env("CARGO_TARGET_DIR", target_dir())
+        .env("CARGO_TARGET_DIR", target_dir().join("wheel-build"))
         .output()
         .expect("maturin is installed (pip install maturin; .ci/setup does it)");
     assert!(built.status.success(), "maturin build: {built:?}");
