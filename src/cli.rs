@@ -220,6 +220,19 @@ pub struct CiLogArgs {
     pub common: CommonArgs,
 }
 
+/// How the CI API clients authenticate and wait, the same for every provider.
+#[derive(Debug, Args)]
+pub struct ApiClientArgs {
+    /// Read the API token from the first line of standard input (default: $GITHUB_TOKEN or
+    /// $GH_TOKEN for GitHub, which needs one to download run logs; $GITLAB_TOKEN for GitLab,
+    /// where public projects need none).
+    #[arg(long)]
+    pub token_stdin: bool,
+    /// Longest wait, in seconds, for an API rate limit to reset before giving up.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub max_wait: u64,
+}
+
 /// `ferret scan github-actions`.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Input")]
@@ -242,16 +255,11 @@ pub struct GithubActionsArgs {
     /// Scan at most this many runs, newest first.
     #[arg(long, value_name = "N", default_value_t = 50)]
     pub max_runs: usize,
-    /// Read the API token from the first line of standard input (default: $GITHUB_TOKEN or
-    /// $GH_TOKEN). Run logs can only be downloaded with a token.
-    #[arg(long)]
-    pub token_stdin: bool,
     /// API base URL (GitHub Enterprise: https://HOST/api/v3).
     #[arg(long, value_name = "URL", default_value = "https://api.github.com")]
     pub api_url: String,
-    /// Longest wait, in seconds, for an API rate limit to reset before giving up.
-    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
-    pub max_wait: u64,
+    #[command(flatten)]
+    pub api: ApiClientArgs,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -278,16 +286,11 @@ pub struct GitlabCiArgs {
     /// Scan at most this many jobs, newest first.
     #[arg(long, value_name = "N", default_value_t = 100)]
     pub max_jobs: usize,
-    /// Read the API token from the first line of standard input (default: $GITLAB_TOKEN; public
-    /// projects need none).
-    #[arg(long)]
-    pub token_stdin: bool,
     /// API base URL (self-managed GitLab: https://HOST/api/v4).
     #[arg(long, value_name = "URL", default_value = "https://gitlab.com/api/v4")]
     pub api_url: String,
-    /// Longest wait, in seconds, for an API rate limit to reset before giving up.
-    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
-    pub max_wait: u64,
+    #[command(flatten)]
+    pub api: ApiClientArgs,
     #[command(flatten)]
     pub common: CommonArgs,
 }

@@ -159,6 +159,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn legacy_identity_depends_on_rule_and_secret_only() {
+        let a = legacy("github-pat-classic", b"ghp_abc");
+        assert_eq!(a, legacy("github-pat-classic", b"ghp_abc"));
+        assert_ne!(a, legacy("github-oauth", b"ghp_abc"));
+        assert_ne!(a, legacy("github-pat-classic", b"ghp_abd"));
+        assert_eq!(a.len(), 32);
+    }
+
+    #[test]
     fn fingerprint_depends_on_rule_secret_and_salt() {
         let fp = Fingerprinter::new("project-a");
         let a = fp.fingerprint("github-pat-classic", b"ghp_abc");

@@ -20,9 +20,8 @@ use crate::detect::examples::check_examples;
 use crate::detect::matcher::Match;
 use crate::detect::rules::{check_unique_ids, embedded_rules, parse_rule_file};
 use crate::filter::Filter;
-use crate::finding::Finding;
+use crate::pipeline::{Finding, Origin, Sink};
 use crate::scan::{Scanner, ThreadState};
-use crate::source::Origin;
 use crate::source::archive::{ArchiveKind, ArchiveLimits, scan_archive};
 use crate::source::cilog::format::{LogFormat, detect_format};
 use crate::source::cilog::normalize::normalize;
@@ -539,10 +538,10 @@ pub fn detector(data: &[u8]) -> usize {
     // The history path: detect cached, without the credential-file readers (a history adds them
     // per path afterwards), against the plain search without them.
     let bare: Vec<Match> = scanner.find_matches(content, &mut state).to_vec();
-    let cache = crate::detect::cache::DetectCache::new();
+    let cache = scanner.new_memory();
     for round in ["cold", "warm"] {
         let cached = scanner
-            .find_matches_with(content, &mut state, Some(&cache))
+            .find_matches_remembering(content, &mut state, &cache)
             .to_vec();
         assert_eq!(
             summary(&bare),

@@ -1,184 +1,35 @@
-//! Wires the pipeline: sources hand blobs to [`Scanner`], which runs the detector, turns matches
-//! into findings, filters them and passes the survivors to the report sink.
+//! The scanner: the [`Sink`] every source pushes into. It runs the detector over each blob, turns
+//! matches into findings, filters them and hands the survivors to the report's channel.
 
 use std::io::Read;
 use std::sync::Arc;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 
 use anyhow::{Context, Result};
 use crossbeam_channel::Sender;
 
+use crate::detect::confidence::score_path;
 use crate::detect::{
-    Confidence, CredentialFile, DetectCache, Detector, Match, Scored, Scratch, credential_files,
+    Confidence, DetectCache, Detector, GENERIC_RULE_PREFIX, Match, Rule, Scored, Scratch,
+    credential_files,
 };
 use crate::filter::Filter;
-use crate::finding::Finding;
-use crate::line_context::{LineContext, SecretSpans};
-use crate::source::Origin;
+use crate::fingerprint::Fingerprinter;
+use crate::pipeline::line_context::{LineContext, SecretSpans};
+use crate::pipeline::{Finding, Origin, ScanStats, Sink, line_span, looks_binary};
 
 /// Blobs up to this size are scanned whole; larger ones in overlapping chunks.
 pub const CHUNK_SIZE: usize = 16 << 20;
 /// Overlap kept between chunks; a secret longer than this could be cut at a chunk boundary.
 pub const CHUNK_OVERLAP: usize = 64 << 10;
 
-/// Something that could not be scanned, reported at the end and reflected in the exit status.
-#[derive(Debug, Clone)]
-pub struct ScanError {
-    /// The path, object id or URL concerned.
-    pub subject: String,
-    /// What went wrong.
-    pub message: String,
-}
-
-/// Why something was not scanned fully. Binary content, symlinks and allowlisted paths are left
-/// out by choice (flags change that) and are only counted; these are limits and problems, and each
-/// is listed by name in the report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SkipReason {
-    /// Larger than `--max-file-size` (or, for a zip, than what is read into memory).
-    TooLarge,
-    /// An archive nested deeper than the archive depth limit: not opened.
-    ArchiveDepth,
-    /// A compressed stream that expands past the size or ratio limit: a decompression bomb.
-    DecompressionLimit,
-    /// Named or shaped like an archive but corrupt, truncated or in an unsupported variant.
-    Unsupported,
-    /// A FIFO, socket or device: never opened, so a scan cannot block on it.
-    SpecialFile,
-}
-
-impl SkipReason {
-    /// Short words for the summary line and reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SkipReason::TooLarge => "too large",
-            SkipReason::ArchiveDepth => "archive depth limit",
-            SkipReason::DecompressionLimit => "decompression limit",
-            SkipReason::Unsupported => "unsupported or corrupt",
-            SkipReason::SpecialFile => "special file",
-        }
-    }
-}
-
-/// A file, archive member or layer that was not scanned fully: plain data every source emits
-/// through [`ScanStats::skip`], as it reports errors through [`ScanStats::error`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Skip {
-    /// The path (`outer!inner` for archive members), object id or layer concerned.
-    pub subject: String,
-    /// Why it was not scanned fully.
-    pub reason: SkipReason,
-    /// What exactly was hit, for people (a limit and its value, the parser's complaint).
-    pub detail: String,
-    /// Its size in bytes, when known.
-    pub size: Option<u64>,
-}
-
-impl Skip {
-    /// A skip record of `subject` for `reason`, explained by `detail`.
-    pub fn new(subject: impl Into<String>, reason: SkipReason, detail: impl Into<String>) -> Self {
-        Self {
-            subject: subject.into(),
-            reason,
-            detail: detail.into(),
-            size: None,
-        }
-    }
-
-    /// The record of `subject` (of `size` bytes, when known) over the size limit `limit`.
-    pub fn too_large(subject: impl Into<String>, size: Option<u64>, limit: u64) -> Self {
-        let what = size.map_or_else(|| "more than".to_string(), |n| format!("{n} bytes,"));
-        Self::new(
-            subject,
-            SkipReason::TooLarge,
-            format!("{what} over --max-file-size ({limit} bytes)"),
-        )
-        .with_size(size)
-    }
-
-    /// The same record with its size.
-    pub fn with_size(mut self, size: Option<u64>) -> Self {
-        self.size = size;
-        self
-    }
-}
-
-/// Counters shared by all scanning threads.
-#[derive(Debug, Default)]
-pub struct ScanStats {
-    /// Blobs scanned.
-    pub blobs: AtomicU64,
-    /// Bytes scanned.
-    pub bytes: AtomicU64,
-    /// Blobs skipped as binary.
-    pub skipped_binary: AtomicU64,
-    /// Blobs skipped for exceeding the size limit.
-    pub skipped_too_large: AtomicU64,
-    /// Symlinks not followed.
-    pub skipped_symlinks: AtomicU64,
-    /// Files skipped by a path allowlist.
-    pub skipped_allowlisted: AtomicU64,
-    /// Findings dropped by allowlists, inline comments, ignore file or baseline.
-    pub suppressed: AtomicU64,
-    /// Things that could not be read.
-    pub errors: Mutex<Vec<ScanError>>,
-    /// Things not scanned fully, by name.
-    pub skips: Mutex<Vec<Skip>>,
-}
-
-impl ScanStats {
-    /// Records something that could not be scanned.
-    pub fn error(&self, subject: impl Into<String>, message: impl std::fmt::Display) {
-        self.errors
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(ScanError {
-                subject: subject.into(),
-                message: message.to_string(),
-            });
-    }
-
-    /// Records something not scanned fully (it is also counted as too large when it was).
-    pub fn skip(&self, skip: Skip) {
-        if skip.reason == SkipReason::TooLarge {
-            Self::bump(&self.skipped_too_large);
-        }
-        self.skips
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(skip);
-    }
-
-    /// The skip records so far, sorted by subject so reports are stable across thread timing.
-    pub fn skip_list(&self) -> Vec<Skip> {
-        let mut list = self.skips.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        list.sort_by(|a, b| (&a.subject, a.reason).cmp(&(&b.subject, b.reason)));
-        list
-    }
-
-    /// A copy of the errors so far.
-    pub fn error_list(&self) -> Vec<ScanError> {
-        self.errors
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-    }
-
-    /// Adds one to a counter.
-    pub fn bump(counter: &AtomicU64) {
-        counter.fetch_add(1, Ordering::Relaxed);
-    }
-}
-
-/// Per-thread buffers reused across blobs.
+/// Per-thread buffers reused across blobs: the scanner's [`Sink::Thread`].
 #[derive(Default)]
 pub struct ThreadState {
     scratch: Scratch,
     matches: Vec<Match>,
-    /// Read buffer for sources that load a blob into memory.
-    pub buf: Vec<u8>,
+    /// Read buffer of [`Sink::scan_reader`]'s chunks.
+    buf: Vec<u8>,
 }
 
 /// The detector, the filter and the sink, shared by every source thread.
@@ -201,14 +52,6 @@ pub struct Scanner {
     sink: Sender<Finding>,
 }
 
-/// Bytes sniffed to decide whether content is binary.
-const BINARY_SNIFF_LEN: usize = 8192;
-
-/// Whether content looks binary: a NUL byte in its first 8 KiB, as git decides.
-pub fn looks_binary(data: &[u8]) -> bool {
-    memchr::memchr(0, &data[..data.len().min(BINARY_SNIFF_LEN)]).is_some()
-}
-
 impl Scanner {
     /// A scanner that sends findings to `sink`.
     pub fn new(
@@ -229,58 +72,9 @@ impl Scanner {
         }
     }
 
-    /// Scans one in-memory blob. Binary content is skipped (and counted) unless asked for.
-    pub fn scan_blob(&self, data: &[u8], origin: &Arc<Origin>, state: &mut ThreadState) {
-        if self
-            .find_matches_at(data, origin.relative_path(), state)
-            .is_empty()
-        {
-            return;
-        }
-        let matches = std::mem::take(&mut state.matches);
-        self.emit(data, &matches, &matches, origin, 0, usize::MAX);
-        state.matches = matches;
-    }
-
-    /// Runs the detector over `data` without reporting: for sources (git) that scan a blob once and
-    /// attach provenance only to blobs that matched. Counts the blob; skips binary content.
-    pub fn find_matches<'s>(&self, data: &[u8], state: &'s mut ThreadState) -> &'s [Match] {
-        self.find_matches_with(data, state, None)
-    }
-
-    /// Like [`Scanner::find_matches`] for a blob at `path`: when the path names a credential-store
-    /// file (`.netrc`, `.kube/config`, ...), its fields are read by structure too.
-    pub fn find_matches_at<'s>(
-        &self,
-        data: &[u8],
-        path: &str,
-        state: &'s mut ThreadState,
-    ) -> &'s [Match] {
-        let file = credential_files::recognise(path.as_bytes());
-        if self.find_matches_with(data, state, None).is_empty() && file.is_none() {
-            return &state.matches;
-        }
-        if let Some(file) = file
-            && (self.scan_binary || !looks_binary(data))
-        {
-            self.add_credential_fields(file, data, &mut state.matches);
-        }
-        &state.matches
-    }
-
-    /// Adds the fields of credential-store `file` read from `data` to `matches` (found in `data`).
-    pub fn add_credential_fields(
-        &self,
-        file: CredentialFile,
-        data: &[u8],
-        matches: &mut Vec<Match>,
-    ) {
-        self.detector.add_credential_fields(file, data, matches);
-    }
-
-    /// Like [`Scanner::find_matches`], remembering in `cache` what was found in which bytes so
-    /// that similar blobs later cost only what differs.
-    pub fn find_matches_with<'s>(
+    /// Runs the detector over `data` (remembering in `cache`, when given, what was found in which
+    /// bytes) without reporting. Counts the blob; skips binary content.
+    fn detect<'s>(
         &self,
         data: &[u8],
         state: &'s mut ThreadState,
@@ -306,14 +100,41 @@ impl Scanner {
         }
         &state.matches
     }
+}
 
-    /// Turns `matches` found in `data` into findings from `origin`, filters and reports them.
-    pub fn report_matches(&self, data: &[u8], matches: &[Match], origin: &Arc<Origin>) {
-        self.emit(data, matches, matches, origin, 0, usize::MAX);
+impl Sink for Scanner {
+    type Thread = ThreadState;
+    type Memory = DetectCache;
+
+    fn stats(&self) -> &ScanStats {
+        &self.stats
     }
 
-    /// Scans a stream in overlapping chunks so memory stays bounded whatever its size.
-    pub fn scan_reader(
+    fn max_blob_size(&self) -> u64 {
+        self.max_blob_size
+    }
+
+    fn scans_binary(&self) -> bool {
+        self.scan_binary
+    }
+
+    fn skips_path(&self, path: &str) -> bool {
+        self.filter.path_fully_allowed(path)
+    }
+
+    fn scan_blob(&self, data: &[u8], origin: &Arc<Origin>, state: &mut ThreadState) {
+        if self
+            .find_matches_at(data, origin.relative_path(), state)
+            .is_empty()
+        {
+            return;
+        }
+        let matches = std::mem::take(&mut state.matches);
+        self.emit(data, &matches, &matches, origin, 0, usize::MAX);
+        state.matches = matches;
+    }
+
+    fn scan_reader(
         &self,
         reader: impl Read,
         origin: Arc<Origin>,
@@ -322,10 +143,7 @@ impl Scanner {
         self.scan_reader_into(reader, origin, state, None)
     }
 
-    /// Like [`Scanner::scan_reader`], but the findings (already filtered) are pushed to `held`
-    /// instead of the report: for sources that complete a finding's origin only after reading more
-    /// (an image layer file deleted by a later layer). Send them on with [`Scanner::report_finding`].
-    pub fn scan_reader_holding(
+    fn scan_reader_holding(
         &self,
         reader: impl Read,
         origin: Arc<Origin>,
@@ -335,12 +153,81 @@ impl Scanner {
         self.scan_reader_into(reader, origin, state, Some(held))
     }
 
-    /// Sends a finding held back by [`Scanner::scan_reader_holding`] to the report.
-    pub fn report_finding(&self, finding: Finding) {
+    fn report_finding(&self, finding: Finding) {
         // The receiver only goes away when the scan is being torn down after an error.
         let _ = self.sink.send(finding);
     }
 
+    fn find_matches<'s>(&self, data: &[u8], state: &'s mut ThreadState) -> &'s [Match] {
+        self.detect(data, state, None)
+    }
+
+    fn find_matches_at<'s>(
+        &self,
+        data: &[u8],
+        path: &str,
+        state: &'s mut ThreadState,
+    ) -> &'s [Match] {
+        let file = credential_files::recognise(path.as_bytes());
+        if self.detect(data, state, None).is_empty() && file.is_none() {
+            return &state.matches;
+        }
+        if let Some(file) = file
+            && (self.scan_binary || !looks_binary(data))
+        {
+            self.detector
+                .add_credential_fields(file, data, &mut state.matches);
+        }
+        &state.matches
+    }
+
+    fn new_memory(&self) -> DetectCache {
+        DetectCache::new()
+    }
+
+    fn find_matches_remembering<'s>(
+        &self,
+        data: &[u8],
+        state: &'s mut ThreadState,
+        cache: &DetectCache,
+    ) -> &'s [Match] {
+        self.detect(data, state, Some(cache))
+    }
+
+    fn find_derived_matches(&self, data: &[u8], state: &mut ThreadState, out: &mut Vec<Match>) {
+        self.detector.scan(data, &mut state.scratch, out);
+    }
+
+    fn reads_by_path(&self, path: &[u8]) -> bool {
+        credential_files::recognise(path).is_some()
+    }
+
+    fn add_path_matches(&self, data: &[u8], path: &[u8], matches: &mut Vec<Match>) {
+        if let Some(file) = credential_files::recognise(path)
+            && (self.scan_binary || !looks_binary(data))
+        {
+            self.detector.add_credential_fields(file, data, matches);
+        }
+    }
+
+    fn report_matches(&self, data: &[u8], matches: &[Match], origin: &Arc<Origin>) {
+        self.emit(data, matches, matches, origin, 0, usize::MAX);
+    }
+
+    fn rule_id(&self, m: &Match) -> &str {
+        &self.detector.rules()[m.rule].id
+    }
+
+    fn is_catch_all(&self, m: &Match) -> bool {
+        self.rule_id(m).starts_with(GENERIC_RULE_PREFIX)
+    }
+
+    fn secret_key(&self, m: &Match) -> String {
+        crate::fingerprint::legacy(self.rule_id(m), &m.secret)
+    }
+}
+
+impl Scanner {
     fn scan_reader_into(
         &self,
         mut reader: impl Read,
@@ -456,7 +343,7 @@ impl Scanner {
         let wanted: Vec<(&Match, Scored)> = matches
             .iter()
             .filter(|m| m.start < accept_before)
-            .map(|m| (m, Finding::score(m, origin)))
+            .map(|m| (m, score(m, origin)))
             .filter(|(_, score)| score.confidence >= self.confidence_floor)
             .collect();
         let pairs: Vec<(&str, &[u8])> = wanted
@@ -468,7 +355,7 @@ impl Scanner {
         let mut spans: Option<SecretSpans> = None;
         for (m, score) in wanted {
             let rule = &rules[m.rule];
-            let mut finding = Finding::new(
+            let mut finding = new_finding(
                 rule,
                 m,
                 score,
@@ -527,6 +414,50 @@ impl Scanner {
     }
 }
 
+/// A finding of `m`, a match of `rule` in a blob from `origin`, with the confidence [`score`]
+/// gave it. `line_offset` is added to the match's lines when the blob was scanned in chunks;
+/// `fingerprints` derives the fingerprint.
+fn new_finding(
+    rule: &Rule,
+    m: &Match,
+    score: Scored,
+    origin: Arc<Origin>,
+    line_offset: usize,
+    fingerprints: &Fingerprinter,
+) -> Finding {
+    Finding {
+        rule_id: rule.id.clone(),
+        rule_name: rule.name.clone(),
+        provider: rule.provider.clone(),
+        severity: rule.severity,
+        secret: String::from_utf8_lossy(&m.secret).into_owned(),
+        fingerprint: fingerprints.fingerprint(&rule.id, &m.secret),
+        legacy_fingerprint: crate::fingerprint::legacy(&rule.id, &m.secret),
+        line: m.line + line_offset,
+        column: m.column,
+        end_line: m.end_line + line_offset,
+        entropy: m.entropy,
+        checksum_valid: m.checksum_valid,
+        captures: m.captures.clone(),
+        rotate: rule.rotate.clone(),
+        origin,
+        verification: None,
+        confidence: score.confidence,
+        confidence_reasons: score.reasons,
+        decoded: m.decoded,
+        context: None,
+    }
+}
+
+/// The confidence a finding of `m` from `origin` has: the match's own, adjusted for where it is
+/// (test and docs paths rank lower). Cheap, so a scan can drop matches below its floor before
+/// deriving their (deliberately slow) fingerprints.
+fn score(m: &Match, origin: &Origin) -> Scored {
+    let mut score = m.score.clone();
+    score_path(origin.relative_path(), &mut score);
+    score
+}
+
 /// Reads until `buf` holds `target` bytes or the reader ends; returns whether it ended.
 fn fill(reader: &mut impl Read, buf: &mut Vec<u8>, target: usize) -> std::io::Result<bool> {
     while buf.len() < target {
@@ -538,14 +469,6 @@ fn fill(reader: &mut impl Read, buf: &mut Vec<u8>, target: usize) -> std::io::Re
         }
     }
     Ok(false)
-}
-
-/// The full lines that hold `data[start..end]`.
-pub fn line_span(data: &[u8], start: usize, end: usize) -> &[u8] {
-    let line_start = memchr::memrchr(b'\n', &data[..start]).map_or(0, |p| p + 1);
-    let end = end.max(start).min(data.len());
-    let line_end = memchr::memchr(b'\n', &data[end..]).map_or(data.len(), |p| end + p);
-    &data[line_start..line_end]
 }
 
 impl Scanner {

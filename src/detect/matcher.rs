@@ -10,34 +10,7 @@ use super::entropy::shannon_entropy;
 use super::placeholder::is_placeholder;
 use super::rules::{CompiledRule, Rule, char_class_count};
 
-/// One confirmed match of a rule in a blob.
-#[derive(Debug, Clone)]
-pub struct Match {
-    /// Index of the rule in the detector's rule list.
-    pub rule: usize,
-    /// Byte offset of the secret's first byte in the blob.
-    pub start: usize,
-    /// Byte offset one past the secret's last byte.
-    pub end: usize,
-    /// 1-based line of `start`.
-    pub line: usize,
-    /// 1-based byte column of `start`.
-    pub column: usize,
-    /// 1-based line of the secret's last byte.
-    pub end_line: usize,
-    /// The secret bytes.
-    pub secret: Vec<u8>,
-    /// Other named groups of the pattern (for verifiers that need a second value).
-    pub captures: Vec<(Arc<str>, String)>,
-    /// Shannon entropy of the secret.
-    pub entropy: f64,
-    /// `Some(valid)` when the rule defines a checksum.
-    pub checksum_valid: Option<bool>,
-    /// How sure the detector is, before the path is considered.
-    pub score: Scored,
-    /// The encoding the secret was found under (`"base64"`), located at the encoded text.
-    pub decoded: Option<super::decode::Decoding>,
-}
+pub use crate::pipeline::Match;
 
 /// Searches one window of `data` with `rule` (whose regexes are `compiled`), pushing confirmed
 /// matches onto `out`.

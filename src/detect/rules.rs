@@ -10,7 +10,7 @@ use std::sync::{Arc, OnceLock};
 
 use anyhow::{Context, Result, bail};
 use regex::bytes::{Regex, RegexBuilder};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use toml::Spanned;
 
 use super::checksum::Checksum;
@@ -20,49 +20,7 @@ use crate::verify::spec::{VerifySpec, embedded_verifiers};
 static EMBEDDED_RULE_FILES: &[(&str, &str)] =
     include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
 
-/// How much a finding of a rule matters; `--fail-on` compares against it.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, Default,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Identifiers and low-value credentials.
-    Low,
-    /// Limited-scope or test-mode credentials.
-    Medium,
-    /// Most API tokens.
-    #[default]
-    High,
-    /// Cloud root credentials and private keys.
-    Critical,
-}
-
-impl Severity {
-    /// Lower-case name as written in rule files.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-            Severity::Critical => "critical",
-        }
-    }
-}
-
-impl std::str::FromStr for Severity {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s.to_ascii_lowercase().as_str() {
-            "low" => Ok(Severity::Low),
-            "medium" => Ok(Severity::Medium),
-            "high" => Ok(Severity::High),
-            "critical" => Ok(Severity::Critical),
-            other => Err(format!(
-                "unknown severity {other:?} (low, medium, high, critical)"
-            )),
-        }
-    }
-}
+pub use crate::pipeline::Severity;
 
 /// A class of characters a secret can be required to contain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -6,7 +6,7 @@ use std::io::Write;
 use anyhow::Result;
 use serde_json::json;
 
-use crate::finding::Finding;
+use crate::pipeline::Finding;
 
 /// Version of the baseline file layout.
 pub const BASELINE_VERSION: u32 = 1;

@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::Result;
 
 use super::ReportOptions;
-use crate::finding::Finding;
+use crate::pipeline::Finding;
 
 const HEADER: [&str; 14] = [
     "rule_id",

@@ -10,7 +10,7 @@ use anyhow::Result;
 use super::{ReportOptions, Summary};
 use crate::detect::Severity;
 use crate::escape::escape_control;
-use crate::finding::Finding;
+use crate::pipeline::Finding;
 
 /// Writes one `::error`/`::warning` command per finding, then a notice with the summary.
 pub fn write_github(

@@ -8,14 +8,71 @@ use anyhow::Result;
 use serde_json::{Value, json};
 
 use super::{ReportOptions, Summary};
-use crate::finding::Finding;
-use crate::scan::Skip;
+use crate::pipeline::{Finding, Skip};
+
+/// The JSON object of finding `f` that the json, jsonl and baseline formats write.
+pub fn finding_json(f: &Finding, show_secret: bool) -> Value {
+    let mut obj = json!({
+        "rule_id": &*f.rule_id,
+        "rule_name": &*f.rule_name,
+        "severity": f.severity.as_str(),
+        "path": f.path(),
+        "line": f.line,
+        "column": f.column,
+        "end_line": f.end_line,
+        "secret": f.display_secret(show_secret),
+        "redacted": !show_secret,
+        "fingerprint": &f.fingerprint,
+        "entropy": (f.entropy * 1000.0).round() / 1000.0,
+        "confidence": f.confidence.as_str(),
+        "confidence_reasons": &f.confidence_reasons,
+        "origin": &*f.origin,
+    });
+    let map = obj
+        .as_object_mut()
+        .expect("json! of an object literal is an object");
+    if let Some(provider) = &f.provider {
+        map.insert("provider".into(), json!(&**provider));
+    }
+    if let Some(valid) = f.checksum_valid {
+        map.insert(
+            "checksum".into(),
+            json!(if valid { "valid" } else { "invalid" }),
+        );
+    }
+    // Decoded by the detector (base64, JSON escapes) or by a credential file's reader (its
+    // base64 field, carried as a `decoded` capture).
+    let decoded = f.decoded.map(str::to_string).or_else(|| {
+        f.captures
+            .iter()
+            .find(|(name, _)| &**name == "decoded")
+            .map(|(_, how)| how.clone())
+    });
+    if let Some(decoded) = decoded {
+        map.insert("decoded".into(), json!(decoded));
+    }
+    if let Some(rotate) = &f.rotate {
+        map.insert("rotate".into(), json!(&**rotate));
+    }
+    if let Some(root) = f.origin.root() {
+        // `path` is relative to this directory; recorded absolute so reports of one tree agree
+        // however its root was spelt.
+        map.insert("root".into(), json!(super::roots::absolute_root(root)));
+    }
+    if let Some(v) = &f.verification {
+        map.insert(
+            "verification".into(),
+            json!({"status": v.status.as_str(), "detail": v.detail}),
+        );
+    }
+    obj
+}
 
 /// Writes all findings as one pretty-printed JSON array.
 pub fn write_json(out: &mut dyn Write, findings: &[Finding], opts: &ReportOptions) -> Result<()> {
     let array: Vec<_> = findings
         .iter()
-        .map(|f| f.to_json(opts.show_secrets))
+        .map(|f| finding_json(f, opts.show_secrets))
         .collect();
     serde_json::to_writer_pretty(&mut *out, &array)?;
     writeln!(out)?;
@@ -31,7 +88,7 @@ pub fn write_json_report(
     opts: &ReportOptions,
 ) -> Result<()> {
     let report = json!({
-        "findings": findings.iter().map(|f| f.to_json(opts.show_secrets)).collect::<Vec<_>>(),
+        "findings": findings.iter().map(|f| finding_json(f, opts.show_secrets)).collect::<Vec<_>>(),
         "not_scanned": summary.skips.iter().map(skip_json).collect::<Vec<_>>(),
         "errors": summary.errors.iter().map(|e| json!({
             "subject": e.subject,
@@ -61,7 +118,7 @@ pub fn write_jsonl_line(
     finding: &Finding,
     opts: &ReportOptions,
 ) -> Result<()> {
-    serde_json::to_writer(&mut *out, &finding.to_json(opts.show_secrets))?;
+    serde_json::to_writer(&mut *out, &finding_json(finding, opts.show_secrets))?;
     writeln!(out)?;
     Ok(())
 }

@@ -14,7 +14,7 @@ use quick_xml::events::{BytesDecl, BytesText, Event};
 
 use super::{ReportOptions, Summary};
 use crate::escape::escape_control;
-use crate::finding::Finding;
+use crate::pipeline::Finding;
 
 /// Writes the findings as JUnit XML.
 pub fn write_junit(

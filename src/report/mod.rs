@@ -16,8 +16,8 @@ use std::time::Duration;
 use anyhow::Result;
 
 use crate::detect::Rule;
-use crate::finding::Finding;
-use crate::scan::{ScanError, Skip, SkipReason};
+use crate::pipeline::Finding;
+use crate::pipeline::{ScanError, Skip, SkipReason};
 
 /// Output formats of `--format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

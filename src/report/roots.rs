@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::finding::Finding;
+use crate::pipeline::Finding;
 
 /// SARIF's conventional base id for the first source root.
 pub const FIRST_BASE_ID: &str = "%SRCROOT%";

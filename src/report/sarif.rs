@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 
 use super::{ReportOptions, Summary};
 use crate::detect::{Rule, Severity};
-use crate::finding::Finding;
-use crate::scan::Skip;
+use crate::pipeline::Finding;
+use crate::pipeline::Skip;
 
 /// GitHub code scanning keeps at most this many results per run.
 const MAX_RESULTS_PER_RUN: usize = 25_000;
@@ -139,8 +139,8 @@ fn level(severity: Severity) -> &'static str {
 /// A verified secret is an error whatever its rule's severity; a revoked one only a note.
 fn result_level(f: &Finding) -> &'static str {
     match f.verification.as_ref().map(|v| v.status) {
-        Some(crate::finding::VerificationStatus::Verified) => "error",
-        Some(crate::finding::VerificationStatus::Invalid) => "note",
+        Some(crate::pipeline::VerificationStatus::Verified) => "error",
+        Some(crate::pipeline::VerificationStatus::Invalid) => "note",
         _ => level(f.severity),
     }
 }

@@ -10,7 +10,7 @@ use anyhow::Result;
 use super::{ReportOptions, Summary};
 use crate::detect::Severity;
 use crate::escape::escape_control as esc;
-use crate::finding::Finding;
+use crate::pipeline::Finding;
 
 /// The escape sequences the report uses, empty when colour is off.
 struct Palette {

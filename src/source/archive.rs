@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use anyhow::{Context, Result, bail};
 use flate2::read::MultiGzDecoder;
 
-use crate::scan::{Skip, SkipReason};
+use crate::pipeline::{Skip, SkipReason};
 
 /// Limits applied while opening nested archives.
 #[derive(Debug, Clone, Copy)]

@@ -9,9 +9,9 @@ use anyhow::{Context, Result, bail};
 use ignore::overrides::OverrideBuilder;
 use ignore::{WalkBuilder, WalkState};
 
-use super::Origin;
 use super::archive::{self, ArchiveLimits};
-use crate::scan::{ScanStats, Scanner, Skip, SkipReason, ThreadState};
+use crate::pipeline::Origin;
+use crate::pipeline::{ScanStats, Sink, Skip, SkipReason};
 
 /// Options for `ferret scan dir`.
 #[derive(Debug, Clone)]
@@ -34,7 +34,7 @@ pub struct DirOptions {
 const READ_WHOLE_LIMIT: u64 = 16 << 20;
 
 /// Walks `opts.roots` in parallel and scans every file.
-pub fn scan_dirs(opts: &DirOptions, scanner: &Scanner) -> Result<()> {
+pub fn scan_dirs<S: Sink>(opts: &DirOptions, sink: &S) -> Result<()> {
     let Some((first, rest)) = opts.roots.split_first() else {
         bail!("no path to scan");
     };
@@ -69,14 +69,13 @@ pub fn scan_dirs(opts: &DirOptions, scanner: &Scanner) -> Result<()> {
     }
     let limits = &opts.archive_limits;
     builder.build_parallel().run(|| {
-        let mut state = ThreadState::default();
+        let mut state = FileThread::<S>::default();
         Box::new(move |entry| {
             match entry {
-                Ok(entry) => visit(&entry, scanner, limits, &mut state),
+                Ok(entry) => visit(&entry, sink, limits, &mut state),
                 Err(err) => {
                     let subject = error_path(&err).unwrap_or_else(|| "(walk)".into());
-                    scanner
-                        .stats
+                    sink.stats()
                         .error(subject, format!("cannot read: {}", io_message(&err)));
                 }
             }
@@ -86,17 +85,32 @@ pub fn scan_dirs(opts: &DirOptions, scanner: &Scanner) -> Result<()> {
     Ok(())
 }
 
-fn visit(
+/// What one walker thread keeps between files: the sink's buffers and a read buffer.
+struct FileThread<S: Sink> {
+    thread: S::Thread,
+    buf: Vec<u8>,
+}
+
+impl<S: Sink> Default for FileThread<S> {
+    fn default() -> Self {
+        Self {
+            thread: S::Thread::default(),
+            buf: Vec::new(),
+        }
+    }
+}
+
+fn visit<S: Sink>(
     entry: &ignore::DirEntry,
-    scanner: &Scanner,
+    sink: &S,
     limits: &ArchiveLimits,
-    state: &mut ThreadState,
+    state: &mut FileThread<S>,
 ) {
     let Some(file_type) = entry.file_type() else {
         return; // stdin placeholder entries never occur for path roots
     };
     if file_type.is_symlink() {
-        ScanStats::bump(&scanner.stats.skipped_symlinks);
+        ScanStats::bump(&sink.stats().skipped_symlinks);
         return;
     }
     // The report this run is writing into the scanned tree is output, not input.
@@ -112,15 +126,12 @@ fn visit(
     let path = entry.path();
     let shown = display_path(path);
     if !file_type.is_file() {
-        scanner.stats.skip(special_file(shown, &file_type));
+        sink.stats().skip(special_file(shown, &file_type));
         return;
     }
     let root_len = root_prefix_len(entry, &shown);
-    if scanner
-        .filter
-        .path_fully_allowed(shown.get(root_len..).unwrap_or(&shown))
-    {
-        ScanStats::bump(&scanner.stats.skipped_allowlisted);
+    if sink.skips_path(shown.get(root_len..).unwrap_or(&shown)) {
+        ScanStats::bump(&sink.stats().skipped_allowlisted);
         return;
     }
     let file = FileToScan {
@@ -128,8 +139,8 @@ fn visit(
         shown: &shown,
         root_len,
     };
-    if let Err(err) = scan_file(&file, scanner, limits, state) {
-        scanner.stats.error(shown.clone(), format!("{err:#}"));
+    if let Err(err) = scan_file(&file, sink, limits, state) {
+        sink.stats().error(shown.clone(), format!("{err:#}"));
     }
 }
 
@@ -214,33 +225,32 @@ struct FileToScan<'a> {
     root_len: usize,
 }
 
-fn scan_file(
+fn scan_file<S: Sink>(
     target: &FileToScan<'_>,
-    scanner: &Scanner,
+    sink: &S,
     limits: &ArchiveLimits,
-    state: &mut ThreadState,
+    state: &mut FileThread<S>,
 ) -> Result<()> {
     let mut file = open_for_scan(target.path).map_err(|e| anyhow::anyhow!("cannot open: {e}"))?;
     let meta = file
         .metadata()
         .map_err(|e| anyhow::anyhow!("cannot stat: {e}"))?;
     if !meta.is_file() {
-        scanner
-            .stats
+        sink.stats()
             .skip(special_file(target.shown.to_string(), &meta.file_type()));
         return Ok(());
     }
     let len = meta.len();
-    if len > scanner.max_blob_size {
-        scanner.stats.skip(too_large(target.shown, len, scanner));
+    if len > sink.max_blob_size() {
+        sink.stats().skip(too_large(target.shown, len, sink));
         return Ok(());
     }
     if archive::archive_kind(target.shown).is_some() {
-        return scan_archive_file(&mut file, len, target, scanner, limits, state);
+        return scan_archive_file(&mut file, len, target, sink, limits, &mut state.thread);
     }
     let origin = Arc::new(file_origin(target));
     if len > READ_WHOLE_LIMIT {
-        return scanner.scan_reader(file, origin, state);
+        return sink.scan_reader(file, origin, &mut state.thread);
     }
     let mut buf = std::mem::take(&mut state.buf);
     buf.clear();
@@ -248,15 +258,15 @@ fn scan_file(
         .read_to_end(&mut buf)
         .map_err(|e| anyhow::anyhow!("cannot read: {e}"));
     if read.is_ok() {
-        scanner.scan_blob(&buf, &origin, state);
+        sink.scan_blob(&buf, &origin, &mut state.thread);
     }
     state.buf = buf;
     read.map(|_| ())
 }
 
 /// The skip record of a file or member over `--max-file-size`.
-fn too_large(shown: &str, len: u64, scanner: &Scanner) -> Skip {
-    Skip::too_large(shown, Some(len), scanner.max_blob_size)
+fn too_large<S: Sink>(shown: &str, len: u64, sink: &S) -> Skip {
+    Skip::too_large(shown, Some(len), sink.max_blob_size())
 }
 
 /// The origin of the file (or archive member) `target` names.
@@ -280,25 +290,25 @@ fn file_origin_at(shown: &str, root_len: usize) -> Origin {
 }
 
 /// Scans a file named like an archive: its members are opened (recursively, within `limits`) and
-/// streamed to the scanner, each reported as `archive!member`; what the limits stop is listed.
-fn scan_archive_file(
+/// streamed to the sink, each reported as `archive!member`; what the limits stop is listed.
+fn scan_archive_file<S: Sink>(
     file: &mut File,
     len: u64,
     target: &FileToScan<'_>,
-    scanner: &Scanner,
+    sink: &S,
     limits: &ArchiveLimits,
-    state: &mut ThreadState,
+    state: &mut S::Thread,
 ) -> Result<()> {
     let root_len = target.root_len;
     let mut members = |member: &str, size: Option<u64>, reader: &mut dyn Read| -> Result<()> {
-        if let Some(size) = size.filter(|&s| s > scanner.max_blob_size) {
-            scanner.stats.skip(too_large(member, size, scanner));
+        if let Some(size) = size.filter(|&s| s > sink.max_blob_size()) {
+            sink.stats().skip(too_large(member, size, sink));
             return Ok(());
         }
         let origin = Arc::new(file_origin_at(member, root_len));
-        scanner.scan_reader(reader, origin, state)
+        sink.scan_reader(reader, origin, state)
     };
-    let mut skips = |skip: Skip| scanner.stats.skip(skip);
+    let mut skips = |skip: Skip| sink.stats().skip(skip);
     archive::open_member(
         target.shown,
         Some(len),

@@ -20,7 +20,7 @@ use anyhow::Result;
 use sha2::{Digest, Sha256};
 
 use crate::detect::Rule;
-use crate::finding::{Finding, Verification, VerificationStatus, redact};
+use crate::pipeline::{Finding, Verification, VerificationStatus, redact};
 use cache::VerifyCache;
 use database::DatabaseClient;
 use http::HttpClient;

@@ -26,6 +26,17 @@ pub struct StatusError {
     pub message: String,
 }
 
+/// How to reach a CI provider's API, the same for every provider's source.
+#[derive(Debug, Clone)]
+pub struct ApiOptions {
+    /// The API's base URL.
+    pub url: String,
+    /// The token sent with each request, if any.
+    pub token: Option<String>,
+    /// Longest wait for a rate limit to reset.
+    pub max_wait: Duration,
+}
+
 /// A client for one provider's API.
 pub struct ApiClient {
     client: Client,

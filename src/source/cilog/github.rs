@@ -2,19 +2,18 @@
 //! logs ZIP (the API answers 302 to a storage host, which never sees the token) and scans it.
 
 use std::io::{Seek, SeekFrom};
-use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use reqwest::Url;
 use reqwest::header::HeaderMap;
 use serde::Deserialize;
 
-use super::api::{ApiClient, at_or_after, check_since, header, next_link};
+use super::api::{ApiClient, ApiOptions, at_or_after, check_since, header, next_link};
 use super::format::LogFormat;
 use super::log::LogState;
-use super::origin::CiLogOrigin;
 use super::runzip::scan_run_zip;
-use crate::scan::Scanner;
+use crate::pipeline::CiLogOrigin;
+use crate::pipeline::Sink;
 
 /// Default `--api-url`.
 pub const DEFAULT_API_URL: &str = "https://api.github.com";
@@ -34,12 +33,8 @@ pub struct GithubOptions {
     pub since: Option<String>,
     /// At most this many runs, newest first.
     pub max_runs: usize,
-    /// API base URL.
-    pub api_url: String,
-    /// The API token.
-    pub token: String,
-    /// Longest wait for a rate limit to reset.
-    pub max_wait: Duration,
+    /// Where the API is and how to authenticate to it.
+    pub api: ApiOptions,
 }
 
 /// The fields of a workflow run ferret uses.
@@ -61,7 +56,7 @@ struct RunPage {
 }
 
 /// Scans the logs of the selected runs of `opts.repo`.
-pub fn scan(opts: &GithubOptions, scanner: &Scanner) -> Result<()> {
+pub fn scan<S: Sink>(opts: &GithubOptions, sink: &S) -> Result<()> {
     let Some((owner, name)) = opts.repo.split_once('/') else {
         bail!("repository {:?} is not OWNER/REPO", opts.repo);
     };
@@ -72,13 +67,18 @@ pub fn scan(opts: &GithubOptions, scanner: &Scanner) -> Result<()> {
         check_since(since)?;
     }
     let mut headers = HeaderMap::new();
-    let (k, v) = header("authorization", &format!("Bearer {}", opts.token))?;
+    let token = opts
+        .api
+        .token
+        .as_deref()
+        .context("GitHub run logs can only be downloaded with a token")?;
+    let (k, v) = header("authorization", &format!("Bearer {token}"))?;
     headers.insert(k, v);
     let (k, v) = header("accept", "application/vnd.github+json")?;
     headers.insert(k, v);
     let (k, v) = header("x-github-api-version", "2022-11-28")?;
     headers.insert(k, v);
-    let client = ApiClient::new(&opts.api_url, headers, opts.max_wait)?;
+    let client = ApiClient::new(&opts.api.url, headers, opts.api.max_wait)?;
     let repo_path = format!("repos/{owner}/{name}");
 
     let runs = if opts.runs.is_empty() {
@@ -92,18 +92,17 @@ pub fn scan(opts: &GithubOptions, scanner: &Scanner) -> Result<()> {
                 .and_then(|r| r.json::<Run>().context("bad run JSON"))
             {
                 Ok(run) => runs.push(run),
-                Err(e) => scanner
-                    .stats
+                Err(e) => sink
+                    .stats()
                     .error(run_subject(&opts.repo, *id), format!("{e:#}")),
             }
         }
         runs
     };
-    let mut state = LogState::default();
+    let mut state = LogState::<S>::default();
     for run in runs {
-        if let Err(e) = scan_run(&client, &repo_path, opts, &run, scanner, &mut state) {
-            scanner
-                .stats
+        if let Err(e) = scan_run(&client, &repo_path, opts, &run, sink, &mut state) {
+            sink.stats()
                 .error(run_subject(&opts.repo, run.id), format!("{e:#}"));
         }
     }
@@ -169,13 +168,13 @@ fn list_runs(client: &ApiClient, repo_path: &str, opts: &GithubOptions) -> Resul
 }
 
 /// Downloads one run's logs ZIP to a temporary file and scans it.
-fn scan_run(
+fn scan_run<S: Sink>(
     client: &ApiClient,
     repo_path: &str,
     opts: &GithubOptions,
     run: &Run,
-    scanner: &Scanner,
-    state: &mut LogState,
+    sink: &S,
+    state: &mut LogState<S>,
 ) -> Result<()> {
     let url = client.url(&format!("{repo_path}/actions/runs/{}/logs", run.id))?;
     let mut response = client.get(&url)?;
@@ -193,5 +192,5 @@ fn scan_run(
         ..CiLogOrigin::default()
     };
     let prefix = format!("github-actions:{}/runs/{}/", opts.repo, run.id);
-    scan_run_zip(file, &template, &prefix, scanner, state)
+    scan_run_zip(file, &template, &prefix, sink, state)
 }

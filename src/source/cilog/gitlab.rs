@@ -1,18 +1,18 @@
 //! GitLab CI: lists a project's jobs through the REST API and scans each job's trace.
 
-use std::time::Duration;
-
 use anyhow::{Context, Result, bail};
 use reqwest::Url;
 use reqwest::blocking::Response;
 use reqwest::header::HeaderMap;
 use serde::Deserialize;
 
-use super::api::{ApiClient, at_or_after, check_since, header, next_link, read_limited};
+use super::api::{
+    ApiClient, ApiOptions, at_or_after, check_since, header, next_link, read_limited,
+};
 use super::format::LogFormat;
 use super::log::{Dedup, LogState, scan_log};
-use super::origin::CiLogOrigin;
-use crate::scan::{Scanner, Skip};
+use crate::pipeline::CiLogOrigin;
+use crate::pipeline::{Sink, Skip};
 use crate::uri::encode_component as encode;
 
 /// Default `--api-url`.
@@ -33,12 +33,8 @@ pub struct GitlabOptions {
     pub since: Option<String>,
     /// At most this many jobs, newest first.
     pub max_jobs: usize,
-    /// API base URL.
-    pub api_url: String,
-    /// The API token, if any (public projects' traces are readable without one).
-    pub token: Option<String>,
-    /// Longest wait for a rate limit to reset.
-    pub max_wait: Duration,
+    /// Where the API is and how to authenticate to it.
+    pub api: ApiOptions,
 }
 
 /// The fields of a job ferret uses.
@@ -63,7 +59,7 @@ struct Pipeline {
 }
 
 /// Scans the traces of the selected jobs of `opts.project`.
-pub fn scan(opts: &GitlabOptions, scanner: &Scanner) -> Result<()> {
+pub fn scan<S: Sink>(opts: &GitlabOptions, sink: &S) -> Result<()> {
     if opts.project.trim().is_empty() {
         bail!("no GitLab project given");
     }
@@ -71,11 +67,11 @@ pub fn scan(opts: &GitlabOptions, scanner: &Scanner) -> Result<()> {
         check_since(since)?;
     }
     let mut headers = HeaderMap::new();
-    if let Some(token) = &opts.token {
+    if let Some(token) = &opts.api.token {
         let (k, v) = header("private-token", token)?;
         headers.insert(k, v);
     }
-    let client = ApiClient::new(&opts.api_url, headers, opts.max_wait)?;
+    let client = ApiClient::new(&opts.api.url, headers, opts.api.max_wait)?;
     let project_path = format!("projects/{}", encode(&opts.project));
 
     let jobs = if opts.jobs.is_empty() {
@@ -89,18 +85,17 @@ pub fn scan(opts: &GitlabOptions, scanner: &Scanner) -> Result<()> {
                 .and_then(|r| r.json::<Job>().context("bad job JSON"))
             {
                 Ok(job) => jobs.push(job),
-                Err(e) => scanner
-                    .stats
+                Err(e) => sink
+                    .stats()
                     .error(job_subject(&opts.project, *id), format!("{e:#}")),
             }
         }
         jobs
     };
-    let mut state = LogState::default();
+    let mut state = LogState::<S>::default();
     for job in jobs {
-        if let Err(e) = scan_job(&client, &project_path, opts, &job, scanner, &mut state) {
-            scanner
-                .stats
+        if let Err(e) = scan_job(&client, &project_path, opts, &job, sink, &mut state) {
+            sink.stats()
                 .error(job_subject(&opts.project, job.id), format!("{e:#}"));
         }
     }
@@ -187,20 +182,20 @@ fn next_page(
 }
 
 /// Downloads one job's trace and scans it.
-fn scan_job(
+fn scan_job<S: Sink>(
     client: &ApiClient,
     project_path: &str,
     opts: &GitlabOptions,
     job: &Job,
-    scanner: &Scanner,
-    state: &mut LogState,
+    sink: &S,
+    state: &mut LogState<S>,
 ) -> Result<()> {
     let url = client.url(&format!("{project_path}/jobs/{}/trace", job.id))?;
     let response = client.get(&url)?;
-    let Some(trace) = read_limited(response, scanner.max_blob_size)? else {
+    let Some(trace) = read_limited(response, sink.max_blob_size())? else {
         let subject = format!("gitlab-ci:{}/jobs/{}", opts.project, job.id);
-        let skip = Skip::too_large(subject, None, scanner.max_blob_size);
-        scanner.stats.skip(skip);
+        let skip = Skip::too_large(subject, None, sink.max_blob_size());
+        sink.stats().skip(skip);
         return Ok(());
     };
     let template = CiLogOrigin {
@@ -216,7 +211,7 @@ fn scan_job(
         &trace,
         Some(LogFormat::GitlabCi),
         &template,
-        scanner,
+        sink,
         state,
         Dedup::None,
     );

@@ -9,18 +9,22 @@ use memchr::memmem;
 
 use super::format::{LogFormat, detect_format};
 use super::normalize::{Normalized, normalize};
-use super::origin::CiLogOrigin;
-use crate::detect::{GENERIC_RULE_PREFIX, Match, Scratch};
-use crate::finding::fingerprint;
-use crate::scan::{ScanStats, Scanner, ThreadState, looks_binary};
-use crate::source::Origin;
+use crate::pipeline::CiLogOrigin;
+use crate::pipeline::{Match, Origin, ScanStats, Sink, looks_binary};
 
 /// Per-thread buffers for scanning logs.
-#[derive(Default)]
-pub struct LogState {
-    thread: ThreadState,
-    scratch: Scratch,
+pub struct LogState<S: Sink> {
+    thread: S::Thread,
     joined_matches: Vec<Match>,
+}
+
+impl<S: Sink> Default for LogState<S> {
+    fn default() -> Self {
+        Self {
+            thread: S::Thread::default(),
+            joined_matches: Vec::new(),
+        }
+    }
 }
 
 /// How a log takes part in de-duplication with related logs (a job log and its step logs).
@@ -41,16 +45,16 @@ const MIN_JOINED_TOKEN: usize = 12;
 
 /// Scans `data`, a whole log, reporting findings with `template`'s provenance. `format` is
 /// recognised from the content when not given; `template.provider` is then filled from it.
-pub fn scan_log(
+pub fn scan_log<S: Sink>(
     data: &[u8],
     format: Option<LogFormat>,
     template: &CiLogOrigin,
-    scanner: &Scanner,
-    state: &mut LogState,
+    sink: &S,
+    state: &mut LogState<S>,
     mut dedup: Dedup<'_>,
 ) {
-    if !scanner.scan_binary && looks_binary(data) {
-        ScanStats::bump(&scanner.stats.skipped_binary);
+    if !sink.scans_binary() && looks_binary(data) {
+        ScanStats::bump(&sink.stats().skipped_binary);
         return;
     }
     let format = format.unwrap_or_else(|| detect_format(data));
@@ -59,14 +63,12 @@ pub fn scan_log(
         template.provider = format.provider().to_string();
     }
     let norm = normalize(data, format);
-    let mut matches: Vec<Match> = scanner.find_matches(&norm.text, &mut state.thread).to_vec();
+    let mut matches: Vec<Match> = sink.find_matches(&norm.text, &mut state.thread).to_vec();
     let joined = joined_lines(&norm);
     let mut joined_matches = std::mem::take(&mut state.joined_matches);
     joined_matches.clear();
     if let Some(joined) = &joined {
-        scanner
-            .detector
-            .scan(&joined.text, &mut state.scratch, &mut joined_matches);
+        sink.find_derived_matches(&joined.text, &mut state.thread, &mut joined_matches);
         joined_matches.retain(|m| joined.crosses_cut(m.start, m.end));
         for m in joined_matches.iter_mut() {
             m.start = joined.to_norm(m.start);
@@ -75,8 +77,7 @@ pub fn scan_log(
         // Lines are joined on a guess, so the plain pass wins any overlap, except where a
         // catch-all rule saw only the head of a token (cut at the line end) that a specific rule
         // recognises whole once the lines are joined.
-        let rules = scanner.detector.rules();
-        let is_generic = |m: &Match| rules[m.rule].id.starts_with(GENERIC_RULE_PREFIX);
+        let is_generic = |m: &Match| sink.is_catch_all(m);
         let replaces = |m: &Match, j: &Match| {
             j.start < m.end
                 && m.end < j.end
@@ -96,9 +97,8 @@ pub fn scan_log(
     let mut origins: HashMap<Option<String>, Arc<Origin>> = HashMap::new();
     let mut report = |list: &mut Vec<Match>| {
         list.retain(|m| !is_masked(&norm.text, m.start, m.end));
-        let rules = scanner.detector.rules();
         list.retain(|m| {
-            let print = fingerprint(&rules[m.rule].id, &m.secret);
+            let print = sink.secret_key(m);
             match &mut dedup {
                 Dedup::None => true,
                 Dedup::Skip(seen) => !seen.contains(&print),
@@ -133,7 +133,7 @@ pub fn scan_log(
                     }))
                 })
                 .clone();
-            scanner.report_matches(&norm.text, &group, &origin);
+            sink.report_matches(&norm.text, &group, &origin);
         }
     };
     report(&mut matches);

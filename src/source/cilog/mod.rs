@@ -8,20 +8,16 @@ pub mod github;
 pub mod gitlab;
 pub mod log;
 pub mod normalize;
-pub mod origin;
 pub mod runzip;
 
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 
-pub use origin::CiLogOrigin;
-
-use crate::scan::{Scanner, Skip};
+use crate::pipeline::{CiLogOrigin, Sink, Skip};
 use crate::source::fs::display_path;
 use format::{LogFormat, detect_format};
 use log::{Dedup, LogState, scan_log};
@@ -37,91 +33,26 @@ pub struct LocalOptions {
     pub web_url: Option<String>,
 }
 
-/// `ferret scan github-actions` arguments as options, with the token from stdin or the environment.
-pub fn github_options(args: &crate::cli::GithubActionsArgs) -> Result<github::GithubOptions> {
-    let token = if args.token_stdin {
-        read_token_stdin()?
-    } else {
-        env_token(&["GITHUB_TOKEN", "GH_TOKEN"]).ok_or_else(|| {
-            anyhow::anyhow!(
-                "GitHub run logs can only be downloaded with a token: set GITHUB_TOKEN or \
-                 GH_TOKEN, or pass it on standard input with --token-stdin"
-            )
-        })?
-    };
-    Ok(github::GithubOptions {
-        repo: args.repo.clone(),
-        runs: args.runs.clone(),
-        workflow: args.workflow.clone(),
-        branch: args.branch.clone(),
-        since: args.since.clone(),
-        max_runs: args.max_runs,
-        api_url: args.api_url.clone(),
-        token,
-        max_wait: Duration::from_secs(args.max_wait),
-    })
-}
-
-/// `ferret scan gitlab-ci` arguments as options, with the token from stdin or the environment.
-pub fn gitlab_options(args: &crate::cli::GitlabCiArgs) -> Result<gitlab::GitlabOptions> {
-    let token = if args.token_stdin {
-        Some(read_token_stdin()?)
-    } else {
-        env_token(&["GITLAB_TOKEN"])
-    };
-    Ok(gitlab::GitlabOptions {
-        project: args.project.clone(),
-        jobs: args.jobs.clone(),
-        pipeline: args.pipeline,
-        branch: args.branch.clone(),
-        since: args.since.clone(),
-        max_jobs: args.max_jobs,
-        api_url: args.api_url.clone(),
-        token,
-        max_wait: Duration::from_secs(args.max_wait),
-    })
-}
-
-fn env_token(names: &[&str]) -> Option<String> {
-    names
-        .iter()
-        .filter_map(|n| std::env::var(n).ok())
-        .map(|t| t.trim().to_string())
-        .find(|t| !t.is_empty())
-}
-
-fn read_token_stdin() -> Result<String> {
-    let mut line = String::new();
-    std::io::stdin()
-        .read_line(&mut line)
-        .context("cannot read the token from standard input")?;
-    let token = line.trim().to_string();
-    if token.is_empty() {
-        bail!("--token-stdin: standard input holds no token");
-    }
-    Ok(token)
-}
-
 /// How many directories deep `scan ci-log` descends below a directory it was given.
 pub const MAX_DIR_DEPTH: usize = 64;
 
 /// Scans local log files in parallel. Directories are walked without following symlinks (as
 /// `scan dir` does), so the walk never leaves the directory it was given and cannot loop.
-pub fn scan_paths(opts: &LocalOptions, scanner: &Scanner) -> Result<()> {
+pub fn scan_paths<S: Sink>(opts: &LocalOptions, sink: &S) -> Result<()> {
     if opts.paths.is_empty() {
         bail!("no log file to scan");
     }
     let mut files = Vec::new();
     for path in &opts.paths {
-        collect_root(path, scanner, &mut files)
+        collect_root(path, sink, &mut files)
             .with_context(|| format!("cannot read {}", display_path(path)))?;
     }
     files
         .par_iter()
-        .for_each_init(LogState::default, |state, path| {
+        .for_each_init(LogState::<S>::default, |state, path| {
             let shown = display_path(path);
-            if let Err(e) = scan_file(path, &shown, opts, scanner, state) {
-                scanner.stats.error(shown, format!("{e:#}"));
+            if let Err(e) = scan_file(path, &shown, opts, sink, state) {
+                sink.stats().error(shown, format!("{e:#}"));
             }
         });
     Ok(())
@@ -129,13 +60,13 @@ pub fn scan_paths(opts: &LocalOptions, scanner: &Scanner) -> Result<()> {
 
 /// A path named on the command line: a log file (a symlink the user names is followed), or a
 /// directory to walk.
-fn collect_root(path: &Path, scanner: &Scanner, out: &mut Vec<PathBuf>) -> Result<()> {
+fn collect_root<S: Sink>(path: &Path, sink: &S, out: &mut Vec<PathBuf>) -> Result<()> {
     let meta = std::fs::metadata(path).context("no such file or directory")?;
     if meta.is_file() {
         out.push(path.to_path_buf());
         Ok(())
     } else if meta.is_dir() {
-        collect_dir(path, 0, scanner, out)
+        collect_dir(path, 0, sink, out)
     } else {
         bail!("not a regular file or directory")
     }
@@ -143,31 +74,30 @@ fn collect_root(path: &Path, scanner: &Scanner, out: &mut Vec<PathBuf>) -> Resul
 
 /// The log files under `dir`, sorted; symlinks are counted as skipped, other special files
 /// (FIFOs, sockets, devices) and directories past [`MAX_DIR_DEPTH`] are reported by name.
-fn collect_dir(dir: &Path, depth: usize, scanner: &Scanner, out: &mut Vec<PathBuf>) -> Result<()> {
+fn collect_dir<S: Sink>(dir: &Path, depth: usize, sink: &S, out: &mut Vec<PathBuf>) -> Result<()> {
     let mut entries: Vec<(PathBuf, std::fs::FileType)> = std::fs::read_dir(dir)?
         .map(|e| e.and_then(|e| Ok((e.path(), e.file_type()?))))
         .collect::<std::io::Result<_>>()?;
     entries.sort_by(|a, b| a.0.cmp(&b.0));
     for (path, kind) in entries {
         if kind.is_symlink() {
-            crate::scan::ScanStats::bump(&scanner.stats.skipped_symlinks);
+            crate::pipeline::ScanStats::bump(&sink.stats().skipped_symlinks);
         } else if kind.is_file() {
             out.push(path);
         } else if kind.is_dir() {
             if depth + 1 > MAX_DIR_DEPTH {
-                scanner.stats.error(
+                sink.stats().error(
                     display_path(&path),
                     format!("directories nest more than {MAX_DIR_DEPTH} deep: not scanned"),
                 );
                 continue;
             }
-            if let Err(err) = collect_dir(&path, depth + 1, scanner, out) {
-                scanner
-                    .stats
+            if let Err(err) = collect_dir(&path, depth + 1, sink, out) {
+                sink.stats()
                     .error(display_path(&path), format!("cannot read: {err:#}"));
             }
         } else {
-            scanner.stats.error(
+            sink.stats().error(
                 display_path(&path),
                 "not a regular file (FIFO, socket or device): not scanned",
             );
@@ -176,12 +106,12 @@ fn collect_dir(dir: &Path, depth: usize, scanner: &Scanner, out: &mut Vec<PathBu
     Ok(())
 }
 
-fn scan_file(
+fn scan_file<S: Sink>(
     path: &Path,
     shown: &str,
     opts: &LocalOptions,
-    scanner: &Scanner,
-    state: &mut LogState,
+    sink: &S,
+    state: &mut LogState<S>,
 ) -> Result<()> {
     let file = File::open(path).context("cannot open")?;
     let len = file.metadata().context("cannot stat")?.len();
@@ -196,14 +126,14 @@ fn scan_file(
         let mut template = local_origin(opts, LogFormat::GithubActions, id);
         template.path = shown.to_string();
         let prefix = format!("{shown}!");
-        return runzip::scan_run_zip(file, &template, &prefix, scanner, state);
+        return runzip::scan_run_zip(file, &template, &prefix, sink, state);
     }
-    if len > scanner.max_blob_size && !lower.ends_with(".gz") {
-        let skip = Skip::too_large(shown, Some(len), scanner.max_blob_size);
-        scanner.stats.skip(skip);
+    if len > sink.max_blob_size() && !lower.ends_with(".gz") {
+        let skip = Skip::too_large(shown, Some(len), sink.max_blob_size());
+        sink.stats().skip(skip);
         return Ok(());
     }
-    let limit = scanner.max_blob_size.saturating_add(1);
+    let limit = sink.max_blob_size().saturating_add(1);
     let mut data = Vec::new();
     if lower.ends_with(".gz") {
         flate2::read::MultiGzDecoder::new(file)
@@ -216,17 +146,16 @@ fn scan_file(
             .read_to_end(&mut data)
             .context("cannot read")?;
     }
-    if data.len() as u64 > scanner.max_blob_size {
+    if data.len() as u64 > sink.max_blob_size() {
         // Only the first max_blob_size + 1 bytes were read (a .gz may expand without bound).
-        scanner
-            .stats
-            .skip(Skip::too_large(shown, None, scanner.max_blob_size));
+        sink.stats()
+            .skip(Skip::too_large(shown, None, sink.max_blob_size()));
         return Ok(());
     }
     let format = detect_format(&data);
     let mut template = local_origin(opts, format, id);
     template.path = shown.to_string();
-    scan_log(&data, Some(format), &template, scanner, state, Dedup::None);
+    scan_log(&data, Some(format), &template, sink, state, Dedup::None);
     Ok(())
 }
 

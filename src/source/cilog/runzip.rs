@@ -9,8 +9,8 @@ use anyhow::{Context, Result};
 
 use super::format::LogFormat;
 use super::log::{Dedup, LogState, scan_log};
-use super::origin::CiLogOrigin;
-use crate::scan::{Scanner, Skip};
+use crate::pipeline::CiLogOrigin;
+use crate::pipeline::{Sink, Skip};
 
 /// What a ZIP member is, from its name.
 #[derive(Debug, PartialEq, Eq)]
@@ -53,19 +53,19 @@ struct JobMembers {
 }
 
 /// Scans every log in a run-logs ZIP. Members are named `{path_prefix}{member}` in reports.
-pub fn scan_run_zip<R: Read + Seek>(
+pub fn scan_run_zip<R: Read + Seek, S: Sink>(
     reader: R,
     template: &CiLogOrigin,
     path_prefix: &str,
-    scanner: &Scanner,
-    state: &mut LogState,
+    sink: &S,
+    state: &mut LogState<S>,
 ) -> Result<()> {
     let mut archive = zip::ZipArchive::new(reader).context("not a ZIP archive")?;
     let mut jobs: BTreeMap<String, JobMembers> = BTreeMap::new();
     let mut others = Vec::new();
     for index in 0..archive.len() {
         let Some(Ok(name)) = archive.name_for_index(index) else {
-            scanner.stats.error(
+            sink.stats().error(
                 format!("{path_prefix}#{index}"),
                 "ZIP member name is not valid",
             );
@@ -97,7 +97,7 @@ pub fn scan_run_zip<R: Read + Seek>(
                 origin,
                 path_prefix,
                 format,
-                scanner,
+                sink,
                 state,
                 dedup,
             );
@@ -114,7 +114,7 @@ pub fn scan_run_zip<R: Read + Seek>(
                 origin,
                 path_prefix,
                 format,
-                scanner,
+                sink,
                 state,
                 dedup,
             );
@@ -128,7 +128,7 @@ pub fn scan_run_zip<R: Read + Seek>(
             origin,
             path_prefix,
             format,
-            scanner,
+            sink,
             state,
             Dedup::None,
         );
@@ -137,20 +137,20 @@ pub fn scan_run_zip<R: Read + Seek>(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn scan_member<R: Read + Seek>(
+fn scan_member<R: Read + Seek, S: Sink>(
     archive: &mut zip::ZipArchive<R>,
     index: usize,
     mut origin: CiLogOrigin,
     path_prefix: &str,
     format: Option<LogFormat>,
-    scanner: &Scanner,
-    state: &mut LogState,
+    sink: &S,
+    state: &mut LogState<S>,
     dedup: Dedup<'_>,
 ) {
     let mut file = match archive.by_index(index) {
         Ok(file) => file,
         Err(e) => {
-            scanner.stats.error(
+            sink.stats().error(
                 format!("{path_prefix}#{index}"),
                 format!("cannot open ZIP member: {e}"),
             );
@@ -160,30 +160,25 @@ fn scan_member<R: Read + Seek>(
     let name = file.name().map(|n| n.into_owned()).unwrap_or_default();
     origin.path = format!("{path_prefix}{name}");
     // The declared size may lie (a ZIP bomb); reading is bounded whatever it says.
-    if file.size() > scanner.max_blob_size {
-        let skip = Skip::too_large(
-            origin.path.clone(),
-            Some(file.size()),
-            scanner.max_blob_size,
-        );
-        scanner.stats.skip(skip);
+    if file.size() > sink.max_blob_size() {
+        let skip = Skip::too_large(origin.path.clone(), Some(file.size()), sink.max_blob_size());
+        sink.stats().skip(skip);
         return;
     }
     let mut data = Vec::new();
-    let limit = scanner.max_blob_size.saturating_add(1);
+    let limit = sink.max_blob_size().saturating_add(1);
     if let Err(e) = file.by_ref().take(limit).read_to_end(&mut data) {
-        scanner
-            .stats
+        sink.stats()
             .error(origin.path, format!("cannot read ZIP member: {e}"));
         return;
     }
-    if data.len() as u64 > scanner.max_blob_size {
+    if data.len() as u64 > sink.max_blob_size() {
         // The declared size was a lie: reading stopped one byte past the limit.
-        let skip = Skip::too_large(origin.path.clone(), None, scanner.max_blob_size);
-        scanner.stats.skip(skip);
+        let skip = Skip::too_large(origin.path.clone(), None, sink.max_blob_size());
+        sink.stats().skip(skip);
         return;
     }
-    scan_log(&data, format, &origin, scanner, state, dedup);
+    scan_log(&data, format, &origin, sink, state, dedup);
 }
 
 #[cfg(test)]

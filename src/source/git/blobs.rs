@@ -13,10 +13,7 @@ use gix::odb::pack::Find as _;
 use anyhow::Result;
 
 use super::history::{History, Selection, Source, collect_history, head_blobs};
-use crate::detect::{DetectCache, Match, credential_files};
-use crate::finding::fingerprint;
-use crate::scan::{Scanner, Skip, ThreadState};
-use crate::source::Origin;
+use crate::pipeline::{Match, Origin, Sink, Skip};
 
 /// Blobs a worker takes from the shared queue at a time: large enough that the queue is not
 /// contended, small enough that the cores finish together.
@@ -44,15 +41,15 @@ struct Scanned {
 /// afterwards the few reachable blobs they did not meet (loose objects) are scanned. Matches in
 /// blobs the walk did not reach are dropped. A narrowed scan (branches, ranges) walks first and
 /// scans only what it selected.
-pub fn scan_history(
+pub fn scan_history<S: Sink>(
     repo: &gix::Repository,
     selection: &Selection,
-    scanner: &Scanner,
+    sink: &S,
 ) -> Result<History> {
     let head_blobs = head_blobs(repo);
     // Most blobs of a history are versions of one another: remember what each segment and window
     // held so a new version costs about what it changed.
-    let cache = DetectCache::new();
+    let cache = sink.new_memory();
     let whole_history = selection.branches.is_empty() && selection.hidden.is_empty();
     let shared = repo.clone().into_sync();
     let (history, mut scanned) = if whole_history {
@@ -60,9 +57,8 @@ pub fn scan_history(
         let packed = pack_order(repo, packed_objects(repo));
         crate::progress::phase("scanning blobs and walking history");
         let (history, scanned) = std::thread::scope(|s| {
-            let workers =
-                s.spawn(|| scan_ids(&shared, &packed, true, &head_blobs, scanner, &cache));
-            let history = collect_history(repo, selection, scanner);
+            let workers = s.spawn(|| scan_ids(&shared, &packed, true, &head_blobs, sink, &cache));
+            let history = collect_history(repo, selection, sink.stats());
             let scanned = workers
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -72,7 +68,7 @@ pub fn scan_history(
     } else {
         crate::progress::phase("walking history");
         (
-            collect_history(repo, selection, scanner)?,
+            collect_history(repo, selection, sink.stats())?,
             Scanned::default(),
         )
     };
@@ -84,7 +80,7 @@ pub fn scan_history(
         .collect();
     let rest = pack_order(repo, rest);
     crate::progress::phase("scanning blobs");
-    let more = scan_ids(&shared, &rest, false, &head_blobs, scanner, &cache);
+    let more = scan_ids(&shared, &rest, false, &head_blobs, sink, &cache);
     scanned.matched.extend(more.matched);
     scanned.head_fingerprints.extend(more.head_fingerprints);
 
@@ -98,7 +94,7 @@ pub fn scan_history(
     // are reported even when the content scan found nothing in them.
     let with_matches: HashSet<u32> = matched.iter().map(|(index, _)| *index).collect();
     matched.extend(
-        credential_blobs(repo, &history, scanner.max_blob_size)
+        credential_blobs(repo, &history, sink)
             .filter(|index| !with_matches.contains(index))
             .map(|index| (index, Vec::new())),
     );
@@ -111,25 +107,19 @@ pub fn scan_history(
         &history,
         &matched,
         &head_blobs,
-        scanner,
+        sink,
         &mut scanned.head_fingerprints,
     );
-    report_blobs(
-        repo,
-        &history,
-        &matched,
-        &scanned.head_fingerprints,
-        scanner,
-    );
+    report_blobs(repo, &history, &matched, &scanned.head_fingerprints, sink);
     Ok(history)
 }
 
 /// Indexes of the blobs introduced at a path that names a credential-store file (and within the
 /// size limit, which the content scan has already reported them over).
-fn credential_blobs<'h>(
+fn credential_blobs<'h, S: Sink>(
     repo: &'h gix::Repository,
     history: &'h History,
-    max_size: u64,
+    sink: &'h S,
 ) -> impl Iterator<Item = u32> + 'h {
     history
         .blobs
@@ -138,35 +128,31 @@ fn credential_blobs<'h>(
         .filter(move |(_, blob)| {
             blob.intros
                 .iter()
-                .any(|intro| credential_files::recognise(history.paths.bytes(intro.path)).is_some())
+                .any(|intro| sink.reads_by_path(history.paths.bytes(intro.path)))
                 && repo
                     .objects
                     .try_header(&blob.id)
-                    .is_ok_and(|h| h.is_some_and(|h| h.size <= max_size))
+                    .is_ok_and(|h| h.is_some_and(|h| h.size <= sink.max_blob_size()))
         })
         .map(|(index, _)| index as u32)
 }
 
 /// The fields a blob's credential-file reader finds at `path`, added to its content `matches`;
 /// `matches` as they are when the path names no credential file (or the blob is binary).
-fn matches_at(scanner: &Scanner, data: &[u8], path: &[u8], matches: &[Match]) -> Vec<Match> {
+fn matches_at<S: Sink>(sink: &S, data: &[u8], path: &[u8], matches: &[Match]) -> Vec<Match> {
     let mut all = matches.to_vec();
-    if let Some(file) = credential_files::recognise(path)
-        && (scanner.scan_binary || !crate::scan::looks_binary(data))
-    {
-        scanner.add_credential_fields(file, data, &mut all);
-    }
+    sink.add_path_matches(data, path, &mut all);
     all
 }
 
 /// Records the fingerprints of credential fields in blobs of HEAD, so that their findings say
 /// whether the secret is still there as content matches do.
-fn add_head_credential_fingerprints(
+fn add_head_credential_fingerprints<S: Sink>(
     repo: &gix::Repository,
     history: &History,
     matched: &[(u32, Vec<Match>)],
     head_blobs: &gix::hashtable::HashSet<ObjectId>,
-    scanner: &Scanner,
+    sink: &S,
     head_fingerprints: &mut HashSet<String>,
 ) {
     let mut buf = Vec::new();
@@ -179,9 +165,8 @@ fn add_head_credential_fingerprints(
             continue; // reported when the blob is read for its findings
         };
         for intro in &blob.intros {
-            for m in matches_at(scanner, data.data, history.paths.bytes(intro.path), matches) {
-                let rule = &scanner.detector.rules()[m.rule];
-                head_fingerprints.insert(fingerprint(&rule.id, &m.secret));
+            for m in matches_at(sink, data.data, history.paths.bytes(intro.path), matches) {
+                head_fingerprints.insert(sink.secret_key(&m));
             }
         }
     }
@@ -199,13 +184,13 @@ fn packed_objects(repo: &gix::Repository) -> Vec<ObjectId> {
 
 /// Scans the blobs among `ids` on every core. With `lenient`, ids that are not blobs or cannot be
 /// read are passed over silently (whoever needs them reads them again and reports the error).
-fn scan_ids(
+fn scan_ids<S: Sink>(
     shared: &gix::ThreadSafeRepository,
     ids: &[ObjectId],
     lenient: bool,
     head_blobs: &gix::hashtable::HashSet<ObjectId>,
-    scanner: &Scanner,
-    cache: &DetectCache,
+    sink: &S,
+    cache: &S::Memory,
 ) -> Scanned {
     let next = AtomicUsize::new(0);
     let result = Mutex::new(Scanned::default());
@@ -216,7 +201,7 @@ fn scan_ids(
                 let mut repo = shared.to_thread_local();
                 // Blobs are read once each; caching whole objects would only evict delta bases.
                 repo.object_cache_size(None);
-                let mut state = ThreadState::default();
+                let mut state = S::Thread::default();
                 let mut buf = Vec::new();
                 let mut mine = Scanned::default();
                 loop {
@@ -225,7 +210,7 @@ fn scan_ids(
                         break;
                     }
                     for &id in &ids[start..(start + BATCH).min(ids.len())] {
-                        let data = match read_blob(&repo, id, scanner, lenient, &mut buf) {
+                        let data = match read_blob(&repo, id, sink, lenient, &mut buf) {
                             Read::Data(data) => data,
                             Read::Skipped => {
                                 mine.done.insert(id);
@@ -234,15 +219,13 @@ fn scan_ids(
                             Read::Failed => continue,
                         };
                         mine.done.insert(id);
-                        let matches = scanner.find_matches_with(data, &mut state, Some(cache));
+                        let matches = sink.find_matches_remembering(data, &mut state, cache);
                         if matches.is_empty() {
                             continue;
                         }
                         if head_blobs.contains(&id) {
                             for m in matches {
-                                let rule = &scanner.detector.rules()[m.rule];
-                                mine.head_fingerprints
-                                    .insert(fingerprint(&rule.id, &m.secret));
+                                mine.head_fingerprints.insert(sink.secret_key(m));
                             }
                         }
                         mine.matched.push((id, matches.to_vec()));
@@ -286,16 +269,16 @@ enum Read<'b> {
 }
 
 /// Reads blob `id` into `buf`, or counts or reports why it was not read.
-fn read_blob<'b>(
+fn read_blob<'b, S: Sink>(
     repo: &gix::Repository,
     id: ObjectId,
-    scanner: &Scanner,
+    sink: &S,
     lenient: bool,
     buf: &'b mut Vec<u8>,
 ) -> Read<'b> {
     let fail = |message: String| {
         if !lenient {
-            scanner.stats.error(id.to_string(), message);
+            sink.stats().error(id.to_string(), message);
         }
         Read::Failed
     };
@@ -303,10 +286,10 @@ fn read_blob<'b>(
         Ok(Some(header)) if lenient && header.kind != gix::object::Kind::Blob => {
             return Read::Failed;
         }
-        Ok(Some(header)) if header.size > scanner.max_blob_size => {
+        Ok(Some(header)) if header.size > sink.max_blob_size() => {
             let subject = format!("blob {id}");
-            let skip = Skip::too_large(subject, Some(header.size), scanner.max_blob_size);
-            scanner.stats.skip(skip);
+            let skip = Skip::too_large(subject, Some(header.size), sink.max_blob_size());
+            sink.stats().skip(skip);
             return Read::Skipped;
         }
         Ok(Some(_)) => {}
@@ -335,12 +318,12 @@ struct CommitMeta {
     summary: String,
 }
 
-fn report_blobs(
+fn report_blobs<S: Sink>(
     repo: &gix::Repository,
     history: &History,
     matched: &[(u32, Vec<Match>)],
     head_fingerprints: &HashSet<String>,
-    scanner: &Scanner,
+    sink: &S,
 ) {
     let mut commits: HashMap<u32, CommitMeta> = HashMap::new();
     let mut buf = Vec::new();
@@ -349,8 +332,7 @@ fn report_blobs(
         let data = match repo.objects.try_find(&blob.id, &mut buf) {
             Ok(Some(data)) => data.data.to_vec(),
             _ => {
-                scanner
-                    .stats
+                sink.stats()
                     .error(blob.id.to_string(), "blob could not be read a second time");
                 continue;
             }
@@ -361,10 +343,9 @@ fn report_blobs(
                 .or_insert_with(|| commit_meta(repo, &history.sources[intro.source as usize]))
                 .clone();
             let path = history.paths.get(intro.path);
-            let matches = matches_at(scanner, &data, history.paths.bytes(intro.path), matches);
+            let matches = matches_at(sink, &data, history.paths.bytes(intro.path), matches);
             for m in &matches {
-                let rule = &scanner.detector.rules()[m.rule];
-                let still_in_head = head_fingerprints.contains(&fingerprint(&rule.id, &m.secret));
+                let still_in_head = head_fingerprints.contains(&sink.secret_key(m));
                 let origin = Arc::new(Origin::Git {
                     path: path.clone(),
                     commit: meta.id.clone(),
@@ -375,7 +356,7 @@ fn report_blobs(
                     blob: blob.id.to_string(),
                     still_in_head,
                 });
-                scanner.report_matches(&data, std::slice::from_ref(m), &origin);
+                sink.report_matches(&data, std::slice::from_ref(m), &origin);
             }
         }
     }

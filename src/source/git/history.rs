@@ -10,7 +10,7 @@ use gix::objs::{CommitRefIter, Find, TreeRefIter};
 use gix::revision::walk::Sorting;
 use gix::traverse::commit::simple::CommitTimeOrder;
 
-use crate::scan::Scanner;
+use crate::pipeline::ScanStats;
 
 /// A blob is reported at no more than this many paths; beyond that (the empty file, a licence copied
 /// everywhere) the extra places add nothing a reader would act on.
@@ -103,15 +103,15 @@ pub struct History {
 }
 
 /// Walks the selected history of `repo` and records every unique blob. Unreadable commits and
-/// trees are reported through `scanner.stats` and skipped.
+/// trees are reported in `stats` and skipped.
 pub fn collect_history(
     repo: &gix::Repository,
     selection: &Selection,
-    scanner: &Scanner,
+    stats: &ScanStats,
 ) -> Result<History> {
     let mut walker = Walker {
         repo,
-        scanner,
+        stats,
         history: History::default(),
         tree_paths: gix::hashtable::HashMap::default(),
         aliased: HashSet::new(),
@@ -128,7 +128,7 @@ pub fn collect_history(
         .iter()
         .map(|spec| resolve_commit(repo, spec))
         .collect::<Result<Vec<_>>>()?;
-    let commits = walk_commits(repo, &tips, &hidden, scanner)?;
+    let commits = walk_commits(repo, &tips, &hidden, stats)?;
 
     // Content already present where the range starts is not new: mark the trees and blobs of
     // every commit just outside the range as seen.
@@ -246,7 +246,7 @@ fn walk_commits(
     repo: &gix::Repository,
     tips: &[ObjectId],
     hidden: &[ObjectId],
-    scanner: &Scanner,
+    stats: &ScanStats,
 ) -> Result<Vec<(ObjectId, Vec<ObjectId>)>> {
     if tips.is_empty() {
         return Ok(Vec::new());
@@ -263,9 +263,7 @@ fn walk_commits(
             Ok(info) => commits.push((info.id, info.parent_ids.iter().copied().collect())),
             Err(e) => {
                 // The walk cannot go past an unreadable commit; what was reached is still scanned.
-                scanner
-                    .stats
-                    .error("git history", format!("cannot walk every commit: {e}"));
+                stats.error("git history", format!("cannot walk every commit: {e}"));
                 break;
             }
         }
@@ -276,7 +274,7 @@ fn walk_commits(
 
 struct Walker<'a> {
     repo: &'a gix::Repository,
-    scanner: &'a Scanner,
+    stats: &'a ScanStats,
     history: History,
     /// Path each walked tree was first met at.
     tree_paths: gix::hashtable::HashMap<ObjectId, u32>,
@@ -315,7 +313,7 @@ impl Walker<'_> {
     }
 
     fn error(&self, id: ObjectId, message: impl std::fmt::Display) {
-        self.scanner.stats.error(id.to_string(), message);
+        self.stats.error(id.to_string(), message);
     }
 
     /// Reads tree `id` and returns its entries as (mode, name, id).

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::scan::Scanner;
+use crate::pipeline::Sink;
 use history::Selection;
 
 /// What `ferret scan git` was asked to do.
@@ -66,7 +66,7 @@ fn open_local(path: &Path) -> Result<gix::Repository> {
 }
 
 /// Scans the repository `opts.target` as asked.
-pub fn scan(opts: &GitOptions, scanner: &Scanner) -> Result<()> {
+pub fn scan<S: Sink>(opts: &GitOptions, sink: &S) -> Result<()> {
     if is_url(&opts.target) {
         if opts.staged {
             bail!("--staged needs a local repository, not a URL");
@@ -85,10 +85,10 @@ pub fn scan(opts: &GitOptions, scanner: &Scanner) -> Result<()> {
             .context("cannot create a temporary directory for the clone")?;
         let _on_signal = crate::cleanup::remove_on_signal(dir.path())?;
         let repo = clone_bare(&opts.target, dir.path())?;
-        return scan_repo(&repo, opts, scanner);
+        return scan_repo(&repo, opts, sink);
     }
     let repo = open_local(Path::new(&opts.target))?;
-    scan_repo(&repo, opts, scanner)
+    scan_repo(&repo, opts, sink)
 }
 
 /// Clones `url` (https, ssh, git or file) without a work tree into `dir`; a signal stops it.
@@ -102,13 +102,13 @@ fn clone_bare(url: &str, dir: &Path) -> Result<gix::Repository> {
     Ok(repo)
 }
 
-fn scan_repo(repo: &gix::Repository, opts: &GitOptions, scanner: &Scanner) -> Result<()> {
+fn scan_repo<S: Sink>(repo: &gix::Repository, opts: &GitOptions, sink: &S) -> Result<()> {
     let mut repo = repo.clone();
     // Trees are read once each during the walk; a modest cache helps the commits and small trees
     // that neighbouring commits share.
     repo.object_cache_size_if_unset(16 << 20);
     if opts.staged {
-        return staged::scan_staged(&repo, scanner);
+        return staged::scan_staged(&repo, sink);
     }
     let mut selection = Selection {
         branches: opts.branches.clone(),
@@ -128,7 +128,7 @@ fn scan_repo(repo: &gix::Repository, opts: &GitOptions, scanner: &Scanner) -> Re
         selection.hidden.push(base.to_string());
         selection.branches = vec![if head.is_empty() { "HEAD" } else { head }.to_string()];
     }
-    let history = blobs::scan_history(&repo, &selection, scanner)?;
+    let history = blobs::scan_history(&repo, &selection, sink)?;
     if !opts.quiet && !history.submodules.is_empty() {
         crate::progress::note(&format!(
             "ferret: {} submodule(s) not followed (scan them separately): {}",

@@ -10,17 +10,15 @@ use gix::ObjectId;
 use gix::bstr::{BString, ByteSlice};
 use gix::objs::{Find, TreeRefIter};
 
-use crate::detect::Match;
-use crate::scan::{Scanner, Skip, ThreadState, line_span};
-use crate::source::Origin;
+use crate::pipeline::{Match, Origin, Sink, Skip, line_span};
 
 /// Scans the staged changes of the repository at `repo`.
-pub fn scan_staged(repo: &gix::Repository, scanner: &Scanner) -> Result<()> {
+pub fn scan_staged<S: Sink>(repo: &gix::Repository, sink: &S) -> Result<()> {
     let index = repo
         .index_or_empty()
         .context("cannot read the index (is this a bare repository?)")?;
     let head = head_files(repo)?;
-    let mut state = ThreadState::default();
+    let mut state = S::Thread::default();
     let mut buf = Vec::new();
     let mut old_buf = Vec::new();
     for entry in index.entries() {
@@ -44,25 +42,23 @@ pub fn scan_staged(repo: &gix::Repository, scanner: &Scanner) -> Result<()> {
         let data = match repo.objects.try_find(&entry.id, &mut buf) {
             Ok(Some(data)) => data.data,
             Ok(None) => {
-                scanner
-                    .stats
+                sink.stats()
                     .error(shown, format!("staged blob {} is missing", entry.id));
                 continue;
             }
             Err(e) => {
-                scanner
-                    .stats
+                sink.stats()
                     .error(shown, format!("cannot read staged blob {}: {e}", entry.id));
                 continue;
             }
         };
-        if data.len() as u64 > scanner.max_blob_size {
+        if data.len() as u64 > sink.max_blob_size() {
             let size = Some(data.len() as u64);
-            let skip = Skip::too_large(shown.clone(), size, scanner.max_blob_size);
-            scanner.stats.skip(skip);
+            let skip = Skip::too_large(shown.clone(), size, sink.max_blob_size());
+            sink.stats().skip(skip);
             continue;
         }
-        let matches = scanner.find_matches_at(data, &shown, &mut state);
+        let matches = sink.find_matches_at(data, &shown, &mut state);
         if matches.is_empty() {
             continue;
         }
@@ -77,8 +73,8 @@ pub fn scan_staged(repo: &gix::Repository, scanner: &Scanner) -> Result<()> {
                             .all(|line| old_lines.contains(line))
                     });
                 }
-                _ => scanner
-                    .stats
+                _ => sink
+                    .stats()
                     .error(shown.clone(), format!("cannot read HEAD's blob {old_id}")),
             }
         }
@@ -89,7 +85,7 @@ pub fn scan_staged(repo: &gix::Repository, scanner: &Scanner) -> Result<()> {
             path: shown,
             blob: entry.id.to_string(),
         });
-        scanner.report_matches(data, &added, &origin);
+        sink.report_matches(data, &added, &origin);
     }
     Ok(())
 }

@@ -1,5 +1,5 @@
 //! One image layer: detect its compression by magic bytes, stream its tar entries into the
-//! scanner, and record what it deletes or replaces (whiteouts, opaque directories, new files) so
+//! sink, and record what it deletes or replaces (whiteouts, opaque directories, new files) so
 //! that findings in lower layers can be marked "removed in layer N". The layer is identified by
 //! what is read: the compressed bytes and the uncompressed tar stream are hashed as they stream
 //! and checked against the digests the manifest and the config claim.
@@ -12,9 +12,9 @@ use anyhow::{Context, Result, bail};
 use flate2::read::MultiGzDecoder;
 
 use super::digest::{Algorithm, DigestingRead};
-use crate::finding::Finding;
-use crate::scan::{ScanStats, Scanner, ThreadState};
-use crate::source::Origin;
+use crate::pipeline::Finding;
+use crate::pipeline::Origin;
+use crate::pipeline::{ScanStats, Sink};
 use crate::source::archive::{ArchiveLimits, clean_member_name, open_member};
 
 const WHITEOUT_PREFIX: &str = ".wh.";
@@ -77,56 +77,56 @@ pub struct LayerClaims<'a> {
 }
 
 /// Scans the layer read from `blob`. Files get `template` as origin with their path filled in.
-/// Anything unreadable is recorded in the scanner's errors under `subject`; findings made before
+/// Anything unreadable is recorded in the sink's errors under `subject`; findings made before
 /// stay in the result.
-pub fn scan_layer(
+pub fn scan_layer<S: Sink>(
     blob: Box<dyn Read + Send + '_>,
     template: &Origin,
     subject: &str,
-    scanner: &Scanner,
+    sink: &S,
     limits: &ArchiveLimits,
-    state: &mut ThreadState,
+    state: &mut S::Thread,
 ) -> LayerScan {
     let context = LayerContext {
         template,
-        scanner,
+        sink,
         limits,
     };
     scan_layer_checked(blob, LayerClaims::default(), &context, subject, state)
 }
 
 /// Where a layer's findings go and how deep its archives are opened.
-pub struct LayerContext<'a> {
+pub struct LayerContext<'a, S: Sink> {
     /// The origin every file of the layer gets, with its path filled in.
     pub template: &'a Origin,
-    /// The scanner findings and errors go to.
-    pub scanner: &'a Scanner,
+    /// The sink findings and errors go to.
+    pub sink: &'a S,
     /// Limits for archives inside the layer.
     pub limits: &'a ArchiveLimits,
 }
 
 /// Scans the layer read from `blob` like [`scan_layer`], and checks that the bytes read hash to
 /// what `claims` say. A mismatch is recorded as an error under `subject`; the findings stay.
-pub fn scan_layer_checked(
+pub fn scan_layer_checked<S: Sink>(
     blob: Box<dyn Read + Send + '_>,
     claims: LayerClaims,
-    context: &LayerContext,
+    context: &LayerContext<'_, S>,
     subject: &str,
-    state: &mut ThreadState,
+    state: &mut S::Thread,
 ) -> LayerScan {
     let mut scan = LayerScan::default();
     if let Err(err) = read_layer(blob, claims, context, state, &mut scan) {
-        context.scanner.stats.error(subject, format!("{err:#}"));
+        context.sink.stats().error(subject, format!("{err:#}"));
     }
     scan
 }
 
 /// Streams the layer through both hashes and the tar walk, then compares the digests.
-fn read_layer(
+fn read_layer<S: Sink>(
     blob: Box<dyn Read + Send + '_>,
     claims: LayerClaims,
-    context: &LayerContext,
-    state: &mut ThreadState,
+    context: &LayerContext<'_, S>,
+    state: &mut S::Thread,
     scan: &mut LayerScan,
 ) -> Result<()> {
     let algorithm = |claim: Option<&str>| claim.map_or(Ok(Algorithm::Sha256), Algorithm::of);
@@ -193,15 +193,15 @@ fn is_zstd_skippable(head: &[u8]) -> bool {
     head.len() >= 4 && head[0] & 0xf0 == 0x50 && head[1..4] == [0x2a, 0x4d, 0x18]
 }
 
-fn walk_layer(
+fn walk_layer<S: Sink>(
     reader: &mut dyn Read,
-    context: &LayerContext,
-    state: &mut ThreadState,
+    context: &LayerContext<'_, S>,
+    state: &mut S::Thread,
     scan: &mut LayerScan,
 ) -> Result<()> {
     let LayerContext {
         template,
-        scanner,
+        sink,
         limits,
     } = *context;
     let mut archive = tar::Archive::new(reader);
@@ -237,7 +237,7 @@ fn walk_layer(
         scan.changes.files.insert(path.clone());
         if kind.is_symlink() {
             // Recorded as a change, never followed: its target may lie outside the layer.
-            ScanStats::bump(&scanner.stats.skipped_symlinks);
+            ScanStats::bump(&sink.stats().skipped_symlinks);
             continue;
         }
         // Hard links have no body here; the body was scanned where it is stored (this or a lower
@@ -251,22 +251,23 @@ fn walk_layer(
             count: 0,
         };
         let subject = subject_of(template);
-        let mut sink = |member: &str, size: Option<u64>, reader: &mut dyn Read| -> Result<()> {
-            if let Some(size) = size.filter(|&s| s > scanner.max_blob_size) {
-                scanner.stats.skip(crate::scan::Skip::too_large(
-                    format!("{subject} {member}"),
-                    Some(size),
-                    scanner.max_blob_size,
-                ));
-                return Ok(());
-            }
-            let origin = Arc::new(with_path(template, member));
-            scanner.scan_reader_holding(reader, origin, state, &mut scan.findings)
-        };
+        let mut scan_member =
+            |member: &str, size: Option<u64>, reader: &mut dyn Read| -> Result<()> {
+                if let Some(size) = size.filter(|&s| s > sink.max_blob_size()) {
+                    sink.stats().skip(crate::pipeline::Skip::too_large(
+                        format!("{subject} {member}"),
+                        Some(size),
+                        sink.max_blob_size(),
+                    ));
+                    return Ok(());
+                }
+                let origin = Arc::new(with_path(template, member));
+                sink.scan_reader_holding(reader, origin, state, &mut scan.findings)
+            };
         // Members the archive limits stop are listed like any other skip, not made an error.
-        let mut skips = |mut skip: crate::scan::Skip| {
+        let mut skips = |mut skip: crate::pipeline::Skip| {
             skip.subject = format!("{subject} {}", skip.subject);
-            scanner.stats.skip(skip)
+            sink.stats().skip(skip)
         };
         let opened = open_member(
             &path,
@@ -274,7 +275,7 @@ fn walk_layer(
             &mut counted,
             0,
             limits,
-            &mut sink,
+            &mut scan_member,
             &mut skips,
         );
         if let Err(err) = opened {
@@ -282,12 +283,12 @@ fn walk_layer(
                 return Err(err);
             }
             // A bad nested archive is this file's problem, not the layer's: keep going.
-            scanner.stats.error(
+            sink.stats().error(
                 format!("{} {path}", subject_of(template)),
                 format!("{err:#}"),
             );
         }
-        // Read whatever the scanner left (a binary file stops early) to find a truncated body.
+        // Read whatever the sink left (a binary file stops early) to find a truncated body.
         io::copy(&mut counted, &mut io::sink()).with_context(|| format!("cannot read {path}"))?;
         if counted.count < size {
             bail!(

@@ -7,22 +7,22 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::manifest::{ImageDesc, string_list, string_map};
-use crate::scan::{Scanner, ThreadState};
-use crate::source::Origin;
+use crate::pipeline::Origin;
+use crate::pipeline::Sink;
 
 /// Scans every metadata field of `image`; each field is one blob with one item per line.
-pub fn scan_metadata(image: &ImageDesc, scanner: &Scanner, state: &mut ThreadState) {
+pub fn scan_metadata<S: Sink>(image: &ImageDesc, sink: &S, state: &mut S::Thread) {
     let config: Value = match serde_json::from_slice(&image.config) {
         Ok(config) => config,
         Err(err) => {
-            scanner.stats.error(
+            sink.stats().error(
                 format!("{} config", image.name),
                 format!("config is not JSON: {err}"),
             );
             Value::Null
         }
     };
-    let scan = |field: &str, lines: Vec<String>, state: &mut ThreadState| {
+    let scan = |field: &str, lines: Vec<String>, state: &mut S::Thread| {
         if lines.is_empty() {
             return;
         }
@@ -31,7 +31,7 @@ pub fn scan_metadata(image: &ImageDesc, scanner: &Scanner, state: &mut ThreadSta
             image_digest: image.manifest_digest.clone(),
             field: field.to_string(),
         });
-        scanner.scan_blob(lines.join("\n").as_bytes(), &origin, state);
+        sink.scan_blob(lines.join("\n").as_bytes(), &origin, state);
     };
     // Old Docker builders also fill `container_config` with the build step's environment.
     for section in ["config", "container_config"] {
@@ -90,7 +90,7 @@ pub fn scan_metadata(image: &ImageDesc, scanner: &Scanner, state: &mut ThreadSta
                     image_digest: image.manifest_digest.clone(),
                     field,
                 });
-                scanner.scan_blob(bytes, &origin, state);
+                sink.scan_blob(bytes, &origin, state);
             }
         }
     }

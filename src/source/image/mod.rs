@@ -25,8 +25,8 @@ use self::manifest::{
 };
 use self::registry::{Reference, RegistryOptions, RegistryStore};
 use self::store::{BlobKey, BlobStore, DirNaming, DirStore, TarStore};
-use crate::scan::{Scanner, ThreadState};
-use crate::source::Origin;
+use crate::pipeline::Origin;
+use crate::pipeline::Sink;
 use crate::source::archive::ArchiveLimits;
 
 /// Options for `ferret scan image`.
@@ -82,27 +82,27 @@ type Source = Box<dyn ManifestSource + Send + Sync>;
 
 /// Scans every image of every target. A target that cannot be read is recorded as an error and
 /// the others are still scanned.
-pub fn scan_images(opts: &ImageOptions, scanner: &Scanner) -> Result<()> {
+pub fn scan_images<S: Sink>(opts: &ImageOptions, sink: &S) -> Result<()> {
     let mut sources: Vec<Source> = Vec::new();
     let mut images: Vec<(usize, ImageDesc)> = Vec::new();
     for target in &opts.targets {
         match open_target(target, opts) {
             Ok((source, walk)) => {
                 for problem in walk.problems {
-                    scanner.stats.error(problem.subject, problem.message);
+                    sink.stats().error(problem.subject, problem.message);
                 }
                 let index = sources.len();
                 sources.push(source);
                 images.extend(walk.images.into_iter().map(|image| (index, image)));
             }
-            Err(err) => scanner.stats.error(target.clone(), format!("{err:#}")),
+            Err(err) => sink.stats().error(target.clone(), format!("{err:#}")),
         }
     }
 
     images
         .par_iter()
-        .for_each_init(ThreadState::default, |state, (_, image)| {
-            metadata::scan_metadata(image, scanner, state)
+        .for_each_init(S::Thread::default, |state, (_, image)| {
+            metadata::scan_metadata(image, sink, state)
         });
 
     // A layer is read once per store location and claimed diff_id, however many images list it:
@@ -123,7 +123,7 @@ pub fn scan_images(opts: &ImageOptions, scanner: &Scanner) -> Result<()> {
     let scans: Vec<LayerScan> = distinct
         .par_iter()
         .map_init(
-            ThreadState::default,
+            S::Thread::default,
             |state, (source, image, index, layer)| {
                 let template = layer_origin(image, *index, layer, None, String::new(), None);
                 let subject = format!("{} layer {index} ({})", image.name, layer.key.as_str());
@@ -136,13 +136,13 @@ pub fn scan_images(opts: &ImageOptions, scanner: &Scanner) -> Result<()> {
                 };
                 let context = LayerContext {
                     template: &template,
-                    scanner,
+                    sink,
                     limits: &opts.limits,
                 };
                 match sources[*source].store().open(&layer.key) {
                     Ok(blob) => scan_layer_checked(blob, claims, &context, &subject, state),
                     Err(err) => {
-                        scanner.stats.error(subject, format!("{err:#}"));
+                        sink.stats().error(subject, format!("{err:#}"));
                         LayerScan::default()
                     }
                 }
@@ -171,7 +171,7 @@ pub fn scan_images(opts: &ImageOptions, scanner: &Scanner) -> Result<()> {
                     path.to_string(),
                     removed,
                 ));
-                scanner.report_finding(finding);
+                sink.report_finding(finding);
             }
         }
     }

@@ -1,5 +1,5 @@
 //! Pulls images over the OCI distribution API: manifests by tag or digest, blobs streamed
-//! straight into the scanner. Authentication (basic or bearer token, see `auth`) with credentials
+//! straight into the sink. Authentication (basic or bearer token, see `auth`) with credentials
 //! from the command line or the Docker configuration (see `credentials`).
 
 use std::io::Read;

@@ -1,6 +1,8 @@
 //! Filtering: allowlists, inline `ferret:allow` (and gitleaks' `gitleaks:allow`) comments,
 //! `.ferretignore` fingerprints, `.gitleaksignore` places and baselines.
 
+pub mod gitleaks_ignore;
+
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -12,9 +14,9 @@ use regex::bytes::Regex;
 use crate::config::{AllowCondition, AllowSpec};
 use crate::detect::Rule;
 use crate::detect::rules::build_regex;
-use crate::finding::Finding;
 use crate::fingerprint::{self, Fingerprinter};
-use crate::gitleaks::ignore::{GitleaksEntries, Location, parse_ignore_file};
+use crate::pipeline::Finding;
+use gitleaks_ignore::{GitleaksEntries, Location, parse_ignore_file};
 
 /// The marker that suppresses findings on its line.
 pub const INLINE_ALLOW: &[u8] = b"ferret:allow";
@@ -125,10 +127,10 @@ impl Allowlist {
                 self.stopwords.iter().any(|w| lower.contains(w.as_str()))
             }),
             (!self.commits.is_empty(), &|| match &*finding.origin {
-                crate::source::Origin::Git { commit, .. } => self
+                crate::pipeline::Origin::Git { commit, .. } => self
                     .commits
                     .iter()
-                    .any(|c| crate::gitleaks::ignore::commit_matches(commit, c)),
+                    .any(|c| crate::filter::gitleaks_ignore::commit_matches(commit, c)),
                 _ => false,
             }),
         ];
@@ -269,7 +271,7 @@ impl Filter {
     }
 
     /// Removes the other versions of git secrets a gitleaks entry matched (see
-    /// [`crate::gitleaks::ignore`]); returns how many findings were removed.
+    /// [`crate::filter::gitleaks_ignore`]); returns how many findings were removed.
     pub fn drop_later_versions(&self, findings: &mut Vec<Finding>) -> usize {
         self.gitleaks_ignored.drop_later_versions(findings)
             + self.gitleaks_baseline.drop_later_versions(findings)

@@ -8,7 +8,7 @@ use std::fmt::Write;
 use unicode_width::UnicodeWidthStr;
 
 use crate::escape::escape_control;
-use crate::finding::redact;
+use crate::pipeline::redact;
 
 /// Bytes of the line kept on each side of the secret; a minified file's line can be megabytes.
 const SIDE: usize = 48;

@@ -9,12 +9,12 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
 
-use crate::app::{DEFAULT_MAX_FILE_SIZE, build_detector, fingerprint_salt};
+use super::{DEFAULT_MAX_FILE_SIZE, build_detector, fingerprint_salt};
 use crate::cli::BaselineUpgradeArgs;
 use crate::config::Config;
 use crate::filter::{Filter, ignore_entry};
-use crate::finding::Finding;
 use crate::fingerprint;
+use crate::pipeline::Finding;
 use crate::scan::Scanner;
 use crate::source;
 

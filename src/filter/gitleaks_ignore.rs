@@ -19,8 +19,8 @@ use std::sync::Mutex;
 
 use anyhow::{Context, Result, bail};
 
-use crate::finding::Finding;
-use crate::source::Origin;
+use crate::pipeline::Finding;
+use crate::pipeline::Origin;
 
 /// File of gitleaks fingerprints, looked for at the scan root.
 pub const GITLEAKS_IGNORE_FILE_NAME: &str = ".gitleaksignore";

@@ -1,0 +1,144 @@
+//! A finding: a match with its rule's metadata, its origin and what verification concluded. Plain
+//! data built by the scanner, annotated by verification, printed by reports.
+
+use std::sync::Arc;
+
+use super::line_context::LineContext;
+use super::matched::{Confidence, Severity};
+use super::origin::Origin;
+
+/// What live verification concluded about a finding's secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    /// `verified`, `invalid` or `unknown`.
+    pub status: VerificationStatus,
+    /// Identity the provider returned, or why the status is unknown.
+    pub detail: String,
+}
+
+/// Outcome of a live check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum VerificationStatus {
+    /// The provider accepted the secret.
+    Verified,
+    /// The provider rejected the secret.
+    Invalid,
+    /// No conclusion (network error, rate limit, unexpected answer).
+    Unknown,
+}
+
+impl VerificationStatus {
+    /// Lower-case name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VerificationStatus::Verified => "verified",
+            VerificationStatus::Invalid => "invalid",
+            VerificationStatus::Unknown => "unknown",
+        }
+    }
+}
+
+/// A secret found at one place.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// Id of the rule that found it.
+    pub rule_id: Arc<str>,
+    /// Name of that rule.
+    pub rule_name: Arc<str>,
+    /// The rule's provider (`GitHub`), `None` for generic rules.
+    pub provider: Option<Arc<str>>,
+    /// The rule's severity.
+    pub severity: Severity,
+    /// The secret as text (lossy UTF-8).
+    pub secret: String,
+    /// Stable identity of (rule, secret) within a project: the same wherever and however it is
+    /// found, and slow to test a guessed secret against (see [`crate::fingerprint`]).
+    pub fingerprint: String,
+    /// The old (v1) fingerprint, only for matching old baseline and ignore entries: never printed.
+    pub legacy_fingerprint: String,
+    /// 1-based line of the secret's start.
+    pub line: usize,
+    /// 1-based byte column of the secret's start.
+    pub column: usize,
+    /// 1-based line of the secret's end.
+    pub end_line: usize,
+    /// Shannon entropy of the secret.
+    pub entropy: f64,
+    /// `Some(valid)` where the format has a checksum.
+    pub checksum_valid: Option<bool>,
+    /// Other named groups captured by the rule.
+    pub captures: Vec<(Arc<str>, String)>,
+    /// Where the rotation is done.
+    pub rotate: Option<Arc<str>>,
+    /// Where the bytes came from.
+    pub origin: Arc<Origin>,
+    /// Result of `--verify`, if it ran.
+    pub verification: Option<Verification>,
+    /// How likely this is a real credential; the report's floor hides what is below it.
+    pub confidence: Confidence,
+    /// What lowered the confidence (`"test path"`, `"weak value"`, ...).
+    pub confidence_reasons: Vec<&'static str>,
+    /// The encoding the secret was hidden under (`"base64"`); its location is the encoded text.
+    pub decoded: Option<&'static str>,
+    /// The secret's line, for the text report (every secret on it kept apart for redaction).
+    pub context: Option<Box<LineContext>>,
+}
+
+impl Finding {
+    /// The path reports show.
+    pub fn path(&self) -> &str {
+        self.origin.path()
+    }
+
+    /// The secret as reports show it: whole with `show`, otherwise enough to recognise it.
+    pub fn display_secret(&self, show: bool) -> String {
+        if show {
+            self.secret.clone()
+        } else {
+            redact(&self.secret)
+        }
+    }
+
+    /// Order in which reports list findings: by path, position, then rule.
+    pub fn sort_key(&self) -> (&str, usize, usize, &str, String) {
+        (
+            self.path(),
+            self.line,
+            self.column,
+            &self.rule_id,
+            self.origin.text_suffix(),
+        )
+    }
+}
+
+/// Keeps a short recognisable prefix of a secret and hides the rest.
+pub fn redact(secret: &str) -> String {
+    if let Some(first_line) = secret.strip_prefix("-----BEGIN") {
+        let header = first_line.lines().next().unwrap_or("");
+        return format!("-----BEGIN{header} [REDACTED]");
+    }
+    let chars: Vec<char> = secret.chars().collect();
+    let keep = if chars.len() >= 16 {
+        (chars.len() / 5).min(8)
+    } else {
+        0
+    };
+    let shown: String = chars[..keep].iter().collect();
+    format!("{shown}*****")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_hides_most_of_the_secret() {
+        assert_eq!(redact("short"), "*****");
+        let r = redact("ghp_Qm3kV8zR1tW6yB0nC4xL7pJ2hF5dS91a2b3c");
+        assert!(r.starts_with("ghp_Qm3k") && r.ends_with("*****") && r.len() < 20);
+        assert_eq!(
+            redact("-----BEGIN RSA PRIVATE KEY-----\nMIIE..."),
+            "-----BEGIN RSA PRIVATE KEY----- [REDACTED]"
+        );
+    }
+}

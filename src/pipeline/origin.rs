@@ -1,0 +1,252 @@
+//! Where a blob's bytes came from: the provenance every source attaches and every report prints.
+
+use serde::Serialize;
+
+pub use super::ci_log_origin::CiLogOrigin;
+
+/// Where a blob's bytes came from, precisely enough to find them again.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, Hash)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Origin {
+    /// A file on disk.
+    File {
+        /// Path relative to the scan root (the file's name when the file itself was the root).
+        path: String,
+        /// The scan root as given on the command line, with its trailing separator ("" for the
+        /// working directory). Reports record it once instead of in every path.
+        #[serde(skip)]
+        root: std::sync::Arc<str>,
+    },
+    /// A blob in git history, with the commit that first introduced it at `path`.
+    Git {
+        /// Path of the blob in the commit's tree, relative to the repository root.
+        path: String,
+        /// The commit that introduced the blob at this path (or the ref naming it directly).
+        commit: String,
+        /// The commit's author name.
+        author: String,
+        /// The commit's author email.
+        email: String,
+        /// The commit's author date, ISO 8601.
+        date: String,
+        /// The first line of the commit message.
+        summary: String,
+        /// The blob's object id.
+        blob: String,
+        /// Whether the same secret is still in the tree of HEAD (`false`: history only).
+        still_in_head: bool,
+    },
+    /// A blob staged in the index (`scan git --staged`).
+    GitStaged {
+        /// Path relative to the repository root.
+        path: String,
+        /// The staged blob's object id.
+        blob: String,
+    },
+    /// Standard input, named by `--path-name`.
+    Stdin {
+        /// The name given to it in reports.
+        path: String,
+    },
+    /// A file inside a layer of a container image.
+    ImageLayer {
+        /// The image as named on the command line or by its tag.
+        image: String,
+        /// Digest of the image manifest.
+        image_digest: String,
+        /// 0-based index of the layer in the image.
+        layer_index: usize,
+        /// Digest of the layer as stored (compressed) or its path in a `docker save` tar.
+        layer_digest: String,
+        /// Digest of the uncompressed layer (`rootfs.diff_ids` of the config).
+        diff_id: String,
+        /// Path inside the layer (`!` separates the members of nested archives).
+        path: String,
+        /// Index of the later layer that deletes or replaces this file: it is still in the image.
+        removed_in_layer: Option<usize>,
+    },
+    /// Image metadata: a config field, the build history, annotations or an attestation.
+    ImageMetadata {
+        /// The image as named on the command line or by its tag.
+        image: String,
+        /// Digest of the image manifest.
+        image_digest: String,
+        /// Which field: `config.Env`, `history.created_by`, `manifest.annotations`, `attestation`.
+        field: String,
+    },
+    /// A CI build log: a local file or a job log fetched from a CI provider's API.
+    CiLog(CiLogOrigin),
+}
+
+impl Origin {
+    /// This origin with the userinfo and query of every URL in it redacted (a CI run link built
+    /// from a `--web-url` with credentials, a name given as a URL), or `None` when it holds none.
+    pub fn without_url_credentials(&self) -> Option<Origin> {
+        let mut copy = self.clone();
+        let fields: Vec<&mut String> = match &mut copy {
+            Origin::File { path, .. } | Origin::Stdin { path } => vec![path],
+            Origin::Git { path, .. } | Origin::GitStaged { path, .. } => vec![path],
+            Origin::ImageLayer { image, path, .. } => vec![image, path],
+            Origin::ImageMetadata { image, .. } => vec![image],
+            Origin::CiLog(log) => {
+                let mut fields = vec![&mut log.path];
+                fields.extend(log.url.as_mut());
+                fields
+            }
+        };
+        let mut changed = false;
+        for field in fields {
+            if let std::borrow::Cow::Owned(redacted) = crate::redact_url::redact_urls_in(field)
+                && redacted != *field
+            {
+                *field = redacted;
+                changed = true;
+            }
+        }
+        changed.then_some(copy)
+    }
+
+    /// The path shown in reports and used by path allowlists.
+    pub fn path(&self) -> &str {
+        match self {
+            Origin::File { path, .. } | Origin::Stdin { path } => path,
+            Origin::ImageLayer { path, .. } => path,
+            Origin::ImageMetadata { field, .. } => field,
+            Origin::CiLog(log) => &log.path,
+            Origin::Git { path, .. } | Origin::GitStaged { path, .. } => path,
+        }
+    }
+
+    /// The path relative to the scan root, which path allowlists match.
+    pub fn relative_path(&self) -> &str {
+        self.path()
+    }
+
+    /// The directory the path is relative to, when it is one on this machine (files on disk): as
+    /// given, "" for the working directory.
+    pub fn root(&self) -> Option<&str> {
+        match self {
+            Origin::File { root, .. } => Some(root),
+            _ => None,
+        }
+    }
+
+    /// The path as it was reached from the working directory: root and relative path joined.
+    pub fn full_path(&self) -> String {
+        match self {
+            Origin::File { path, root } => format!("{root}{path}"),
+            _ => self.path().to_string(),
+        }
+    }
+
+    /// A short suffix after `path:line` in text output (a commit, a layer); empty for files.
+    pub fn text_suffix(&self) -> String {
+        match self {
+            Origin::File { .. } | Origin::Stdin { .. } => String::new(),
+            Origin::ImageLayer {
+                image,
+                layer_index,
+                diff_id,
+                removed_in_layer,
+                ..
+            } => {
+                let removed = removed_in_layer
+                    .map(|n| format!(", removed in layer {n}"))
+                    .unwrap_or_default();
+                format!(
+                    " @ {image} layer {layer_index} ({}){removed}",
+                    short_digest(diff_id)
+                )
+            }
+            Origin::ImageMetadata {
+                image,
+                image_digest,
+                ..
+            } => format!(" @ {image} ({})", short_digest(image_digest)),
+            Origin::CiLog(log) => log.text_suffix(),
+            Origin::Git {
+                commit,
+                still_in_head,
+                ..
+            } => {
+                let short = commit.get(..8).unwrap_or(commit);
+                let status = if *still_in_head {
+                    "still in HEAD"
+                } else {
+                    "history only"
+                };
+                format!(" @ {short} ({status})")
+            }
+            Origin::GitStaged { .. } => " (staged)".to_string(),
+        }
+    }
+
+    /// Extra key/value pairs that SARIF puts in a result's `properties`.
+    pub fn sarif_properties(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut map = serde_json::Map::new();
+        match self {
+            Origin::File { .. } | Origin::Stdin { .. } => {}
+            Origin::ImageLayer {
+                image,
+                image_digest,
+                layer_index,
+                layer_digest,
+                diff_id,
+                removed_in_layer,
+                ..
+            } => {
+                map.insert("image".into(), image.clone().into());
+                map.insert("imageDigest".into(), image_digest.clone().into());
+                map.insert("layerIndex".into(), (*layer_index).into());
+                map.insert("layerDigest".into(), layer_digest.clone().into());
+                map.insert("diffId".into(), diff_id.clone().into());
+                if let Some(n) = removed_in_layer {
+                    map.insert("removedInLayer".into(), (*n).into());
+                }
+            }
+            Origin::ImageMetadata {
+                image,
+                image_digest,
+                field,
+            } => {
+                map.insert("image".into(), image.clone().into());
+                map.insert("imageDigest".into(), image_digest.clone().into());
+                map.insert("imageField".into(), field.clone().into());
+            }
+            Origin::CiLog(log) => return log.sarif_properties(),
+            Origin::Git {
+                commit,
+                author,
+                email,
+                date,
+                summary,
+                blob,
+                still_in_head,
+                ..
+            } => {
+                for (key, value) in [
+                    ("commit", commit),
+                    ("author", author),
+                    ("email", email),
+                    ("date", date),
+                    ("commitSummary", summary),
+                    ("blob", blob),
+                ] {
+                    map.insert(key.into(), value.clone().into());
+                }
+                map.insert("stillInHead".into(), (*still_in_head).into());
+            }
+            Origin::GitStaged { blob, .. } => {
+                map.insert("blob".into(), blob.clone().into());
+                map.insert("staged".into(), true.into());
+            }
+        }
+        map
+    }
+}
+
+/// `sha256:0123456789ab` from a full digest, for text output.
+fn short_digest(digest: &str) -> &str {
+    let end = digest.find(':').map_or(12, |colon| colon + 13);
+    digest.get(..end).unwrap_or(digest)
+}
