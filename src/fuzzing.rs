@@ -30,7 +30,7 @@ use crate::source::image::layer::scan_layer;
 use crate::source::image::manifest::{ImageWalker, MAX_METADATA_SIZE, ManifestSource, Platform};
 use crate::source::image::store::{BlobStore, TarStore};
 use crate::verify::spec::{
-    Place, expand, host_matches, parse_verify_file, placeholders, split_url,
+    Place, VerifySpec, expand, host_matches, parse_verify_file, placeholders, split_url,
 };
 
 /// Largest input a harness looks at: parsers are linear, so more bytes only slow the fuzzer.
@@ -257,7 +257,9 @@ pub fn rule_file(data: &[u8]) -> usize {
             "rule {:?}: secret group out of range",
             rule.id
         );
-        if let Some(spec) = &rule.verify {
+        if let Some(table) = &rule.verify_table
+            && let Ok(spec) = toml::Value::Table((**table).clone()).try_into::<VerifySpec>()
+        {
             let names: Vec<&str> = compiled.regex.capture_names().flatten().collect();
             let _ = spec.check_against_rule(&names);
         }
@@ -278,7 +280,8 @@ struct FuzzScanner {
 }
 
 static SCANNER: LazyLock<FuzzScanner> = LazyLock::new(|| {
-    let rules = embedded_rules().expect("the built-in rules compile");
+    let mut rules = embedded_rules().expect("the built-in rules compile");
+    crate::verify::Verifiers::attach(&mut rules).expect("the built-in verifiers attach");
     let detector = Detector::new(rules).expect("the built-in rules make a detector");
     let filter = Filter::new(&[]).expect("an empty filter");
     let (tx, rx) = unbounded();

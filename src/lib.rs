@@ -1,5 +1,12 @@
 //! ferret: a secret-sprawl scanner. Sources produce blobs, the detector finds matches, the filter
 //! drops what is allowed, and reports write what is left. `app` runs a parsed command line.
+//!
+//! Data flows one way: `app` (with `cli`) -> `scan` -> {`source`, `detect`, `filter`, `verify`,
+//! `report`} -> `pipeline`. [`pipeline`] is the contract they share (the origin of a blob, the
+//! sink a source pushes into, matches, findings, skip records); [`scan`] implements its sink by
+//! running detection and filtering. Sources never import the scanner, detection or the command
+//! line; detection knows nothing of verification; no two modules import each other. The
+//! `architecture` integration test checks these rules on the source tree.
 
 pub mod app;
 pub mod atomic_file;

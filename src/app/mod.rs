@@ -272,7 +272,7 @@ fn random_salt() -> String {
 }
 
 fn list_rules(rule_files: &[PathBuf], json: bool) -> Result<Outcome> {
-    let detector = build_detector(&Config::default(), rule_files, &[], true)?;
+    let (detector, _) = build_detector(&Config::default(), rule_files, &[], true)?;
     let mut out = BufWriter::new(std::io::stdout());
     if json {
         let rules: Vec<_> = detector.rules().iter().map(rule_json).collect();
@@ -316,7 +316,7 @@ fn rule_json(rule: &Rule) -> serde_json::Value {
         "pattern": rule.pattern,
         "structured": rule.structured,
         "rotate": rule.rotate.as_deref(),
-        "verify": rule.verify.is_some(),
+        "verify": rule.live_checked,
         "companion": rule.companion,
         "defined_at": rule.defined_at,
     })
@@ -343,7 +343,8 @@ fn check_verify_file(file: &Path, rule_files: &[&PathBuf]) -> Result<bool> {
     for f in rule_files {
         rules.extend(load_rule_file(f)?);
     }
-    let problems = crate::detect::rules::attach_verifiers(&mut rules, specs, &name)?;
+    let mut verifiers = crate::verify::Verifiers::attach(&mut rules)?;
+    let problems = verifiers.add(&mut rules, specs, &name);
     for p in &problems {
         println!("{p}");
     }
@@ -368,8 +369,10 @@ fn check_rule_files(files: &[PathBuf]) -> Result<Outcome> {
         failed |= !check_verify_file(file, &rule_files)?;
     }
     for file in rule_files {
-        let rules = load_rule_file(file)?;
+        let mut rules = load_rule_file(file)?;
         let count = rules.len();
+        // Examples run as a scan runs them: with the live checks attached.
+        crate::verify::Verifiers::attach(&mut rules)?;
         let detector = Detector::new(rules)?;
         let failures = check_examples(&detector, true);
         for f in &failures {

@@ -26,6 +26,7 @@ use crate::redact_url::redact_urls_in;
 use crate::report::{self, Format, ReportOptions, Summary};
 use crate::scan::Scanner;
 use crate::source;
+use crate::verify::Verifiers;
 
 /// Runs `source` against a scanner built from `common` and the config found at `root`, then
 /// reports. Findings made before an error are reported; the error then sets the exit status.
@@ -67,6 +68,8 @@ struct ScanRun<'a> {
     /// What reports say about the configuration used (see [`describe_config`]).
     config_used: Vec<String>,
     scanner: Scanner,
+    /// The rules' live checks, for `--verify`.
+    verifiers: Verifiers,
     /// `--verify` or `--only-verified`.
     verifying: bool,
     /// Findings are written as they come (jsonl that nothing has to see whole first).
@@ -84,7 +87,7 @@ impl<'a> ScanRun<'a> {
         let config = resolve_config(common, settings)?;
         let config_used = describe_config(&config, settings);
         let verifying = common.verify || common.only_verified;
-        let detector =
+        let (detector, verifiers) =
             build_detector(&config, &common.rule_files, &common.disable_rule, verifying)?;
         let filter = build_filter(common, &config, settings)?;
         let max_size = max_file_size(common, &config)?;
@@ -113,6 +116,7 @@ impl<'a> ScanRun<'a> {
             config,
             config_used,
             scanner,
+            verifiers,
             verifying,
             stream,
             out: Some(out),
@@ -176,7 +180,7 @@ impl<'a> ScanRun<'a> {
     /// the checks) and, with `--only-verified`, whatever was not verified.
     fn verify(&self, findings: &mut Vec<Finding>) -> Result<()> {
         let rules = self.scanner.detector.rules();
-        let stats = verify_findings(findings, rules, self.common)?;
+        let stats = verify_findings(findings, rules, &self.verifiers, self.common)?;
         let companions: HashSet<&str> = rules
             .iter()
             .filter(|r| r.companion)
@@ -408,13 +412,14 @@ fn print_problems(summary: &Summary) {
 }
 
 /// Builds the rule set: built-in rules, the config's rules and `--rules` files, minus disabled ones
-/// (and minus companion rules, which only serve `--verify`, unless `companions`).
+/// (and minus companion rules, which only serve `--verify`, unless `companions`), with their live
+/// checks.
 pub fn build_detector(
     config: &Config,
     rule_files: &[PathBuf],
     disabled: &[String],
     companions: bool,
-) -> Result<Detector> {
+) -> Result<(Detector, Verifiers)> {
     let mut rules = embedded_rules()?;
     if !config.rule.is_empty() {
         let source = config
@@ -438,7 +443,8 @@ pub fn build_detector(
         }
     }
     rules.retain(|r| !disabled.contains(&*r.id) && (companions || !r.companion));
-    Detector::new(rules)
+    let verifiers = Verifiers::attach(&mut rules)?;
+    Ok((Detector::new(rules)?, verifiers))
 }
 
 /// Where a scan takes the repository's own settings (`ferret.toml`, `.ferretignore`) from.
@@ -535,6 +541,7 @@ pub fn fingerprint_salt(config: &Config) -> Result<Option<&str>> {
 fn verify_findings(
     findings: &mut [Finding],
     rules: &[Rule],
+    verifiers: &Verifiers,
     common: &CommonArgs,
 ) -> Result<crate::verify::VerifyStats> {
     let opts = crate::verify::VerifyOptions {
@@ -544,7 +551,7 @@ fn verify_findings(
         cache: common.verify_cache.clone(),
         cache_max_age: common.verify_cache_max_age,
     };
-    crate::verify::verify_findings(findings, rules, &opts)
+    crate::verify::verify_findings(findings, rules, verifiers, &opts)
 }
 
 /// A finding the provider rejected is housekeeping, not an incident: it does not fail the scan.

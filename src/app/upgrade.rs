@@ -86,7 +86,7 @@ fn old_to_new(args: &BaselineUpgradeArgs) -> Result<HashMap<String, String>> {
         args.path.is_dir().then(|| args.path.clone())
     };
     let config = Config::discover(args.config.as_deref(), root.as_deref())?;
-    let detector = build_detector(&config, &args.rule_files, &[], false)?;
+    let (detector, _) = build_detector(&config, &args.rule_files, &[], false)?;
     // No allowlists, ignore file or baseline: every entry of the file being upgraded must be seen.
     let mut filter = Filter::new(&[])?;
     if let Some(salt) = fingerprint_salt(&config)? {

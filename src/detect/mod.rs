@@ -197,7 +197,7 @@ impl Detector {
             return;
         }
         let mut fields = out.split_off(before);
-        let verifiable = |m: &Match| self.rules[m.rule].verify.is_some();
+        let verifiable = |m: &Match| self.rules[m.rule].live_checked;
         let overlap = |a: &Match, b: &Match| a.start < b.end && b.start < a.end;
         fields.retain(|f| !out.iter().any(|m| verifiable(m) && overlap(m, f)));
         fields.sort_by_key(|m| (m.start, m.end));

@@ -14,7 +14,6 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::checksum::Checksum;
-use crate::verify::spec::{VerifySpec, embedded_verifiers};
 
 /// Rule files compiled into the binary: `(file name, contents)`.
 static EMBEDDED_RULE_FILES: &[(&str, &str)] =
@@ -114,8 +113,8 @@ pub struct RuleSpec {
     /// Snippets that must not produce a finding of this rule.
     #[serde(default)]
     pub negative_examples: Vec<Example>,
-    /// Declarative live check, used by `--verify`.
-    pub verify: Option<VerifySpec>,
+    /// The rule's own live check, as written: `verify/` reads it (detection never looks inside).
+    pub verify: Option<toml::Table>,
     /// Matched only to give verifiers a value found near a secret (a shop domain, an account
     /// e-mail); never reported, and only run with `--verify`.
     #[serde(default)]
@@ -207,11 +206,12 @@ pub struct Rule {
     pub window: usize,
     /// Rotation link.
     pub rotate: Option<Arc<str>>,
-    /// Live check used by `--verify`: the rule's own table or its `rules/verify.toml` entry.
-    pub verify: Option<Arc<VerifySpec>>,
-    /// Whether `verify` came from the rule's own table, which is checked against the pattern's
-    /// groups when it compiles.
-    own_verify: bool,
+    /// The rule's own `verify` table as written, read by `verify/` (see [`RuleSpec::verify`]).
+    pub verify_table: Option<Arc<toml::Table>>,
+    /// A live check exists for this rule (set by `verify/` when it attaches the checks): where a
+    /// credential file's field and this rule's match cover the same bytes, the match is kept,
+    /// since it can be proven live.
+    pub live_checked: bool,
     /// A value for verifiers only, never reported (see [`RuleSpec::companion`]).
     pub companion: bool,
     /// Public by design (see [`RuleSpec::public`]).
@@ -289,14 +289,6 @@ impl Rule {
         };
         let allow = compile_all("allow", &self.allow)?;
         let allow_match = compile_all("allow_match", &self.allow_match)?;
-        if self.own_verify
-            && let Some(verify) = &self.verify
-        {
-            let names: Vec<&str> = regex.capture_names().flatten().collect();
-            verify
-                .check_against_rule(&names)
-                .map_err(|e| format!("verify: {e}"))?;
-        }
         let named_groups = regex
             .capture_names()
             .enumerate()
@@ -365,59 +357,14 @@ pub fn load_rule_file(path: &Path) -> Result<Vec<Rule>> {
     parse_rule_file(&path.display().to_string(), &text)
 }
 
-/// Returns every rule compiled into the binary, with the verifiers of `rules/verify.toml` attached.
-/// Their regexes compile on first use; the rule tests compile them all, so none can fail then.
-///
-/// A verifier for a rule id that does not exist is skipped here (`ferret rules check
-/// rules/verify.toml` and the tests fail on it, so ids stay in sync).
+/// Returns every rule compiled into the binary. Their regexes compile on first use; the rule tests
+/// compile them all, so none can fail then. Their live checks are attached by `verify/`.
 pub fn embedded_rules() -> Result<Vec<Rule>> {
     let mut rules = Vec::new();
     for (name, text) in EMBEDDED_RULE_FILES {
         rules.extend(parse_rules(&format!("rules/{name}"), text)?);
     }
-    // A map, not a search per verifier: with hundreds of rules the search alone costs a millisecond.
-    let mut by_id = std::collections::HashMap::with_capacity(rules.len());
-    for (i, rule) in rules.iter().enumerate() {
-        by_id.entry(rule.id.clone()).or_insert(i);
-    }
-    for (id, spec) in embedded_verifiers()? {
-        if let Some(&i) = by_id.get(id.as_str())
-            && rules[i].verify.is_none()
-        {
-            rules[i].verify = Some(Arc::new(spec));
-        }
-    }
     Ok(rules)
-}
-
-/// Attaches `(rule id, spec)` verifiers to `rules` (a rule's own `verify` table wins). Returns the
-/// problems: ids that name no rule, and placeholders the rule does not capture (such a check ends
-/// `unknown` at run time, naming the missing value).
-pub fn attach_verifiers(
-    rules: &mut [Rule],
-    verifiers: Vec<(String, VerifySpec)>,
-    source: &str,
-) -> Result<Vec<String>> {
-    let mut problems = Vec::new();
-    for (id, spec) in verifiers {
-        let Some(rule) = rules.iter_mut().find(|r| *r.id == *id) else {
-            problems.push(format!("{source}: verifier for unknown rule id {id:?}"));
-            continue;
-        };
-        // Checking placeholders needs the pattern's groups: this compiles the rule.
-        match rule.capture_names() {
-            Ok(names) => {
-                if let Err(e) = spec.check_against_rule(&names) {
-                    problems.push(format!("{source}: verifier for {id:?}: {e}"));
-                }
-            }
-            Err(e) => problems.push(format!("{source}: verifier for {id:?}: {e}")),
-        }
-        if rule.verify.is_none() {
-            rule.verify = Some(Arc::new(spec));
-        }
-    }
-    Ok(problems)
 }
 
 /// Validates and compiles rules given inline in a config file (already deserialized).
@@ -501,8 +448,8 @@ fn validate_rule(spec: RuleSpec, defined_at: &str) -> Result<Rule> {
         allow_paths,
         window: spec.window.unwrap_or(DEFAULT_WINDOW).clamp(64, 1 << 20),
         rotate: spec.rotate.map(Into::into),
-        own_verify: spec.verify.is_some(),
-        verify: spec.verify.map(Arc::new),
+        verify_table: spec.verify.map(Arc::new),
+        live_checked: false,
         companion: spec.companion,
         public: spec.public,
         defined_at: defined_at.to_string(),

@@ -30,8 +30,8 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
+use super::endpoint::{DATABASE_PROVIDERS, is_loopback};
 use super::{CheckResult, Verdict};
-use crate::verify::http::is_loopback;
 use crate::verify::spec::CheckKind;
 
 mod auth_guard;
@@ -48,9 +48,6 @@ pub struct DatabaseClient {
     /// Provider (`postgres`, `mysql`) -> loopback address from `--verify-endpoint`.
     endpoints: HashMap<String, SocketAddr>,
 }
-
-/// Providers whose `--verify-endpoint` is `HOST:PORT` rather than a URL.
-pub const PROVIDERS: &[&str] = &["postgres", "mysql"];
 
 /// A server to log in to, with the credentials.
 #[derive(Debug, Clone)]
@@ -85,7 +82,7 @@ impl DatabaseClient {
     pub fn new(timeout: Duration, endpoints: &[(String, String)]) -> Result<Self> {
         let mut overrides = HashMap::new();
         for (provider, target) in endpoints {
-            if !PROVIDERS.contains(&provider.as_str()) {
+            if !DATABASE_PROVIDERS.contains(&provider.as_str()) {
                 continue;
             }
             let addr: SocketAddr = target.parse().with_context(|| {

@@ -12,6 +12,8 @@ use reqwest::Url;
 use reqwest::blocking::Client;
 use reqwest::redirect::Policy;
 
+use super::endpoint::{DATABASE_PROVIDERS, is_loopback};
+
 /// Largest answer body read; provider "who am I" answers are small.
 const MAX_BODY: u64 = 1 << 20;
 /// Least time between two requests to one host.
@@ -101,7 +103,7 @@ impl HttpClient {
     pub fn new(timeout: Duration, endpoints: &[(String, String)]) -> Result<Self> {
         let mut overrides = HashMap::new();
         for (provider, base) in endpoints {
-            if crate::verify::database::PROVIDERS.contains(&provider.as_str()) {
+            if DATABASE_PROVIDERS.contains(&provider.as_str()) {
                 // `HOST:PORT`, read by the database client.
                 continue;
             }
@@ -303,13 +305,4 @@ fn retry_after(response: &Response) -> Option<Duration> {
         .header("retry-after")
         .and_then(|v| v.trim().parse::<u64>().ok())
         .map(Duration::from_secs)
-}
-
-/// Whether `host` is a loopback name or address.
-pub fn is_loopback(host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
 }

@@ -8,8 +8,10 @@ pub mod azure;
 pub mod cache;
 pub mod check;
 pub mod database;
+pub mod endpoint;
 pub mod http;
 pub mod spec;
+pub mod verifiers;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
@@ -25,6 +27,7 @@ use cache::VerifyCache;
 use database::DatabaseClient;
 use http::HttpClient;
 use spec::{CheckKind, VerifySpec};
+pub use verifiers::Verifiers;
 
 /// Partner findings tried per finding (a file with many key ids pairs each with a few at most).
 const MAX_PARTNERS: usize = 4;
@@ -121,12 +124,9 @@ struct Job {
 pub fn verify_findings(
     findings: &mut [Finding],
     rules: &[Rule],
+    verifiers: &Verifiers,
     opts: &VerifyOptions,
 ) -> Result<VerifyStats> {
-    let specs: HashMap<&str, &Arc<VerifySpec>> = rules
-        .iter()
-        .filter_map(|r| r.verify.as_ref().map(|s| (&*r.id, s)))
-        .collect();
     let mut cache = match &opts.cache {
         Some(path) => VerifyCache::load(path, opts.cache_max_age)?,
         None => VerifyCache::default(),
@@ -150,7 +150,7 @@ pub fn verify_findings(
             plan.push(None);
             continue;
         }
-        let Some(spec) = specs.get(&*finding.rule_id) else {
+        let Some(spec) = verifiers.get(&finding.rule_id) else {
             plan.push(Some(Err(format!(
                 "no verifier for rule {} (rotate it if in doubt)",
                 finding.rule_id

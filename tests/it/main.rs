@@ -3,6 +3,7 @@
 
 mod support;
 
+mod architecture;
 mod assign;
 mod cilog;
 mod completions;

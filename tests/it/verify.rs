@@ -899,13 +899,16 @@ fn endpoints_cannot_send_secrets_in_clear_text_to_other_hosts() {
 fn every_builtin_verifier_reaches_its_provider_path() {
     use ferret::detect::rules::embedded_rules;
     use ferret::verify::spec::split_url;
-    let rules = embedded_rules().unwrap();
+    let mut rules = embedded_rules().unwrap();
+    let verifiers = ferret::verify::Verifiers::attach(&mut rules).unwrap();
     let mock = MockProvider::start(|_| Reply::json(500, json!({"error": "mock"})));
     let dir = TestDir::new();
     let mut providers = BTreeSet::new();
     let mut expected_paths = Vec::new();
     for rule in &rules {
-        let Some(spec) = &rule.verify else { continue };
+        let Some(spec) = verifiers.get(&rule.id) else {
+            continue;
+        };
         if spec.partner.is_some()
             || !spec.hosts.is_empty()
             || spec.url.contains("|url_path}")
@@ -1011,16 +1014,16 @@ const AWAITING_RULES: &[&str] = &[
 
 #[test]
 fn verifier_ids_stay_in_sync_with_the_rules() {
-    use ferret::detect::rules::{attach_verifiers, embedded_rules};
+    use ferret::detect::rules::embedded_rules;
+    use ferret::verify::Verifiers;
     use ferret::verify::spec::embedded_verifiers;
     let mut rules = embedded_rules().unwrap();
     let ids: BTreeSet<String> = rules.iter().map(|r| r.id.to_string()).collect();
-    let problems = attach_verifiers(
+    let problems = Verifiers::default().add(
         &mut rules,
         embedded_verifiers().unwrap(),
         "rules/verify.toml",
-    )
-    .unwrap();
+    );
     for p in &problems {
         let known = AWAITING_RULES
             .iter()
