@@ -84,8 +84,7 @@ impl<'a> ScanRun<'a> {
     /// Step 1: reads the config, builds the detector, the filter and the scanner, and opens the
     /// output. Returns the receiving end of the scanner's findings.
     fn build(common: &'a CommonArgs, settings: &RepoSettings) -> Result<(Self, Receiver<Finding>)> {
-        let config = resolve_config(common, settings)?;
-        let config_used = describe_config(&config, settings);
+        let (config, config_used) = resolve_config(common, settings)?;
         let verifying = common.verify || common.only_verified;
         let (detector, verifiers) =
             build_detector(&config, &common.rule_files, &common.disable_rule, verifying)?;
@@ -273,8 +272,8 @@ fn exit_status(common: &CommonArgs, summary: &Summary, findings: &[Finding]) -> 
 
 /// The config that applies: `--config`, the repository's (or the base revision's) and the
 /// user's. Its warnings are printed (even with `--quiet`: a config that tried to define
-/// verifiers is worth hearing about), and so is what was used, unless quiet.
-fn resolve_config(common: &CommonArgs, settings: &RepoSettings) -> Result<Config> {
+/// verifiers is worth hearing about), and so is what was used (returned too), unless quiet.
+fn resolve_config(common: &CommonArgs, settings: &RepoSettings) -> Result<(Config, Vec<String>)> {
     let config = Config::resolve(ConfigRequest {
         explicit: common.config.as_deref(),
         root: settings.root.as_deref(),
@@ -288,7 +287,7 @@ fn resolve_config(common: &CommonArgs, settings: &RepoSettings) -> Result<Config
     if !common.quiet && !used.is_empty() {
         eprintln!("ferret: config: {}", escape_control(&used.join("; ")));
     }
-    Ok(config)
+    Ok((config, used))
 }
 
 /// The filter: the config's allowlists and salt, the ignore files (given, from the base

@@ -9,6 +9,7 @@ use anyhow::{Result, bail};
 
 use super::spec::{VerifySpec, embedded_verifiers};
 use crate::detect::Rule;
+use crate::detect::rules::check_unique_ids;
 
 /// The live checks of a rule set, by rule id.
 #[derive(Debug, Default)]
@@ -21,7 +22,12 @@ impl Verifiers {
     /// its pattern captures), else its `rules/verify.toml` entry. Marks those rules
     /// [`Rule::live_checked`]. A built-in verifier for an id no rule has is skipped (`ferret
     /// rules check rules/verify.toml` and the tests fail on it, so ids stay in sync).
+    ///
+    /// Checks are keyed by id, so ids must be unique: otherwise a rule from a repository's
+    /// config that reused a built-in id would inherit the built-in check, and its matches would be
+    /// sent to that provider.
     pub fn attach(rules: &mut [Rule]) -> Result<Self> {
+        check_unique_ids(rules)?;
         let mut verifiers = Verifiers::default();
         for rule in rules.iter_mut() {
             let Some(table) = &rule.verify_table else {
@@ -105,5 +111,66 @@ impl Verifiers {
         for rule in rules {
             rule.live_checked = self.by_id.contains_key(&rule.id);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::rules::{embedded_rules, parse_rule_file};
+
+    const REUSED_ID: &str = r#"
+[[rule]]
+id = "github-pat-classic"
+name = "anything"
+keywords = ["a"]
+pattern = '''(?P<secret>a.+)'''
+"#;
+
+    #[test]
+    fn built_in_checks_attach_to_built_in_rules() {
+        let mut rules = embedded_rules().unwrap();
+        let verifiers = Verifiers::attach(&mut rules).unwrap();
+        let pat = rules
+            .iter()
+            .find(|r| &*r.id == "github-pat-classic")
+            .unwrap();
+        assert!(pat.live_checked && verifiers.get("github-pat-classic").is_some());
+        assert!(rules.iter().any(|r| !r.live_checked));
+    }
+
+    #[test]
+    fn a_rule_reusing_a_built_in_id_does_not_inherit_its_check() {
+        let mut rules = embedded_rules().unwrap();
+        rules.extend(parse_rule_file("ferret.toml", REUSED_ID).unwrap());
+        let err = Verifiers::attach(&mut rules).unwrap_err().to_string();
+        assert!(err.contains("already defined"), "{err}");
+    }
+
+    const OWN_CHECK: &str = r#"
+[[rule]]
+id = "acme-token"
+name = "Acme token"
+keywords = ["acme_"]
+pattern = '''(?P<secret>acme_[a-z0-9]{20})'''
+verify = { provider = "acme", url = "https://api.acme.example/me", headers = { Authorization = "Bearer {secret}" }, live_status = [200], dead_status = [401] }
+"#;
+
+    #[test]
+    fn a_rules_own_check_is_read_and_checked_against_its_groups() {
+        let mut rules = parse_rule_file("own.toml", OWN_CHECK).unwrap();
+        let verifiers = Verifiers::attach(&mut rules).unwrap();
+        assert!(rules[0].live_checked);
+        assert_eq!(
+            verifiers.get("acme-token").unwrap().url,
+            "https://api.acme.example/me"
+        );
+        let unknown = OWN_CHECK.replace("Bearer {secret}", "Bearer {account}");
+        let mut rules = parse_rule_file("own.toml", &unknown).unwrap();
+        let err = Verifiers::attach(&mut rules).unwrap_err().to_string();
+        assert!(
+            err.contains("own.toml") && err.contains("acme-token"),
+            "{err}"
+        );
     }
 }
