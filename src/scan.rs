@@ -1,6 +1,7 @@
 //! The scanner: the [`Sink`] every source pushes into. It runs the detector over each blob, turns
 //! matches into findings, filters them and hands the survivors to the report's channel.
 
+use std::borrow::Cow;
 use std::io::Read;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -431,6 +432,7 @@ fn new_finding(
         provider: rule.provider.clone(),
         severity: rule.severity,
         secret: String::from_utf8_lossy(&m.secret).into_owned(),
+        secret_redacted: false,
         fingerprint: fingerprints.fingerprint(&rule.id, &m.secret),
         legacy_fingerprint: crate::fingerprint::legacy(&rule.id, &m.secret),
         line: m.line + line_offset,
@@ -443,7 +445,7 @@ fn new_finding(
         origin,
         verification: None,
         confidence: score.confidence,
-        confidence_reasons: score.reasons,
+        confidence_reasons: score.reasons.into_iter().map(Cow::Borrowed).collect(),
         decoded: m.decoded,
         context: None,
     }

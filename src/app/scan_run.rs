@@ -650,6 +650,7 @@ fn summarise(scanner: &Scanner, findings: &[Finding], elapsed: Duration) -> Summ
         configs: Vec::new(),
         config_warnings: Vec::new(),
         elapsed,
+        inputs: Vec::new(),
     }
 }
 

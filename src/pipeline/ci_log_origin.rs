@@ -1,9 +1,9 @@
 //! Where a CI log finding came from: provider, repository, run, job, step and the run's web page.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The provenance of a CI log, local or fetched from a provider's API.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Hash, Default)]
 pub struct CiLogOrigin {
     /// What reports show: a file (with `!member` inside a ZIP) or `provider:repository/...`.
     pub path: String,

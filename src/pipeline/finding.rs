@@ -1,6 +1,7 @@
 //! A finding: a match with its rule's metadata, its origin and what verification concluded. Plain
 //! data built by the scanner, annotated by verification, printed by reports.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use super::line_context::LineContext;
@@ -49,8 +50,11 @@ pub struct Finding {
     pub provider: Option<Arc<str>>,
     /// The rule's severity.
     pub severity: Severity,
-    /// The secret as text (lossy UTF-8).
+    /// The secret as text (lossy UTF-8); its redacted form when `secret_redacted`.
     pub secret: String,
+    /// `secret` holds only the redacted form an earlier report printed (a finding read back by
+    /// `ferret report merge`), so it is shown as it is and never redacted twice.
+    pub secret_redacted: bool,
     /// Stable identity of (rule, secret) within a project: the same wherever and however it is
     /// found, and slow to test a guessed secret against (see [`crate::fingerprint`]).
     pub fingerprint: String,
@@ -77,7 +81,7 @@ pub struct Finding {
     /// How likely this is a real credential; the report's floor hides what is below it.
     pub confidence: Confidence,
     /// What lowered the confidence (`"test path"`, `"weak value"`, ...).
-    pub confidence_reasons: Vec<&'static str>,
+    pub confidence_reasons: Vec<Cow<'static, str>>,
     /// The encoding the secret was hidden under (`"base64"`); its location is the encoded text.
     pub decoded: Option<&'static str>,
     /// The secret's line, for the text report (every secret on it kept apart for redaction).
@@ -92,7 +96,7 @@ impl Finding {
 
     /// The secret as reports show it: whole with `show`, otherwise enough to recognise it.
     pub fn display_secret(&self, show: bool) -> String {
-        if show {
+        if show || self.secret_redacted {
             self.secret.clone()
         } else {
             redact(&self.secret)

@@ -1,11 +1,14 @@
 //! Where a blob's bytes came from: the provenance every source attaches and every report prints.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use super::ci_log_origin::CiLogOrigin;
 
 /// Where a blob's bytes came from, precisely enough to find them again.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, Hash)]
+///
+/// Deserialized only to merge reports (`ferret report merge`); a file's root comes from the
+/// finding's own `root` field, outside the origin.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Hash)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Origin {
     /// A file on disk.
@@ -14,7 +17,7 @@ pub enum Origin {
         path: String,
         /// The scan root as given on the command line, with its trailing separator ("" for the
         /// working directory). Reports record it once instead of in every path.
-        #[serde(skip)]
+        #[serde(skip, default = "empty_root")]
         root: std::sync::Arc<str>,
     },
     /// A blob in git history, with the commit that first introduced it at `path`.
@@ -104,6 +107,19 @@ impl Origin {
             }
         }
         changed.then_some(copy)
+    }
+
+    /// The origin's `kind` as reports write it (`file`, `git`, `image_layer`, ...).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Origin::File { .. } => "file",
+            Origin::Git { .. } => "git",
+            Origin::GitStaged { .. } => "git_staged",
+            Origin::Stdin { .. } => "stdin",
+            Origin::ImageLayer { .. } => "image_layer",
+            Origin::ImageMetadata { .. } => "image_metadata",
+            Origin::CiLog(_) => "ci_log",
+        }
     }
 
     /// The path shown in reports and used by path allowlists.
@@ -243,6 +259,11 @@ impl Origin {
         }
         map
     }
+}
+
+/// The root of a file origin read back from a report, until the finding's `root` is applied.
+fn empty_root() -> std::sync::Arc<str> {
+    std::sync::Arc::from("")
 }
 
 /// `sha256:0123456789ab` from a full digest, for text output.

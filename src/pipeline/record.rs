@@ -16,7 +16,9 @@ pub struct ScanError {
 /// Why something was not scanned fully. Binary content, symlinks and allowlisted paths are left
 /// out by choice (flags change that) and are only counted; these are limits and problems, and each
 /// is listed by name in the report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum SkipReason {
     /// Larger than `--max-file-size` (or, for a zip, than what is read into memory).

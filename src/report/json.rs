@@ -21,7 +21,7 @@ pub fn finding_json(f: &Finding, show_secret: bool) -> Value {
         "column": f.column,
         "end_line": f.end_line,
         "secret": f.display_secret(show_secret),
-        "redacted": !show_secret,
+        "redacted": !show_secret || f.secret_redacted,
         "fingerprint": &f.fingerprint,
         "entropy": (f.entropy * 1000.0).round() / 1000.0,
         "confidence": f.confidence.as_str(),

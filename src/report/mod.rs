@@ -4,8 +4,12 @@
 pub mod baseline;
 pub mod csv;
 pub mod github;
+pub mod html;
+pub mod inventory;
 pub mod json;
 pub mod junit;
+pub mod merge;
+pub mod read;
 pub mod roots;
 pub mod sarif;
 pub mod text;
@@ -41,6 +45,13 @@ pub enum Format {
     Junit,
     /// A baseline file for `--baseline`: the findings' fingerprints with where they were.
     Baseline,
+    /// The secret-sprawl inventory as JSON: one entry per distinct secret (by fingerprint) with
+    /// every place it was seen, first and last commit dates, whether it is still present, the
+    /// strongest verification result and the rotation link.
+    InventoryJson,
+    /// One self-contained HTML page: counts, the inventory with a filter box and sortable
+    /// columns, and every finding with its next step. Loads nothing from the network.
+    Html,
 }
 
 /// Options every format honours.
@@ -85,6 +96,8 @@ pub struct Summary {
     pub config_warnings: Vec<String>,
     /// Wall time.
     pub elapsed: Duration,
+    /// The reports combined into this one by `ferret report merge`; empty for a scan.
+    pub inputs: Vec<String>,
 }
 
 impl Summary {
@@ -179,6 +192,8 @@ pub fn write_report(
         Format::Github => github::write_github(out, findings, summary, opts)?,
         Format::Junit => junit::write_junit(out, findings, summary, opts)?,
         Format::Baseline => baseline::write_baseline(out, findings)?,
+        Format::InventoryJson => inventory::write_inventory_json(out, findings, opts)?,
+        Format::Html => html::write_html(out, findings, summary, opts)?,
     }
     out.flush()?;
     Ok(())
