@@ -93,10 +93,14 @@ fn write_head(
 
 fn write_counts(page: &mut String, inventory: &Inventory) {
     page.push_str("<section aria-labelledby=\"summary\">\n<h2 id=\"summary\">Summary</h2>\n<div class=\"counts\">\n");
-    let tables: [(&str, &str, Vec<(&str, usize)>); 3] = [
+    let tables: [(&str, &str, Counts); 3] = [
         ("Secrets by severity", "Severity", inventory.by_severity()),
         ("Secrets by provider", "Provider", inventory.by_provider()),
-        ("Places by source kind", "Source kind", inventory.by_source_kind()),
+        (
+            "Places by source kind",
+            "Source kind",
+            inventory.by_source_kind(),
+        ),
     ];
     for (caption, what, counts) in tables {
         let _ = write!(
@@ -118,6 +122,9 @@ fn write_counts(page: &mut String, inventory: &Inventory) {
     }
     page.push_str("</div>\n</section>\n");
 }
+
+/// Names and how many of each, for a counts table.
+type Counts<'a> = Vec<(&'a str, usize)>;
 
 /// A sortable column header.
 fn sortable(title: &str) -> String {
@@ -199,7 +206,14 @@ fn write_findings(page: &mut String, findings: &[Finding], opts: &ReportOptions)
         "<section aria-labelledby=\"findings-title\">\n<h2 id=\"findings-title\">Findings: every place</h2>\n\
          <table id=\"findings\">\n<caption>Each finding with where it was, how sure ferret is and what to do next.</caption>\n<thead><tr>",
     );
-    for title in ["Severity", "Rule", "Where", "Secret", "Confidence", "Verification"] {
+    for title in [
+        "Severity",
+        "Rule",
+        "Where",
+        "Secret",
+        "Confidence",
+        "Verification",
+    ] {
         page.push_str(&sortable(title));
     }
     page.push_str("<th scope=\"col\">Next step</th></tr></thead>\n<tbody>\n");
@@ -306,7 +320,10 @@ fn verification_cell(status: Option<VerificationStatus>, detail: Option<&str>) -
         .filter(|d| !d.is_empty())
         .map(|d| format!(": {}", escape(d)))
         .unwrap_or_default();
-    format!("<span class=\"status-{}\">{text}</span>{detail}", status.as_str())
+    format!(
+        "<span class=\"status-{}\">{text}</span>{detail}",
+        status.as_str()
+    )
 }
 
 /// The rotation link as the next step. Only an http(s) address becomes a link: a merged report's

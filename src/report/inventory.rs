@@ -172,7 +172,11 @@ impl<'a> Inventory<'a> {
 }
 
 fn secret_of(findings: Vec<&Finding>) -> Secret<'_> {
-    let severity = findings.iter().map(|f| f.severity).max().unwrap_or_default();
+    let severity = findings
+        .iter()
+        .map(|f| f.severity)
+        .max()
+        .unwrap_or_default();
     let confidence = findings
         .iter()
         .map(|f| f.confidence)
@@ -258,7 +262,12 @@ pub fn write_inventory_json(
 ) -> Result<()> {
     let inventory = Inventory::of(findings);
     let counts = |pairs: Vec<(&str, usize)>| -> Value {
-        Value::Object(pairs.into_iter().map(|(k, n)| (k.into(), n.into())).collect())
+        Value::Object(
+            pairs
+                .into_iter()
+                .map(|(k, n)| (k.into(), n.into()))
+                .collect(),
+        )
     };
     let doc = json!({
         "ferret_inventory": INVENTORY_VERSION,

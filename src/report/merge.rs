@@ -15,12 +15,7 @@ use crate::pipeline::{Finding, Origin};
 type PlaceKey = (String, Origin, usize, usize);
 
 fn place_key(f: &Finding) -> PlaceKey {
-    (
-        f.fingerprint.clone(),
-        (*f.origin).clone(),
-        f.line,
-        f.column,
-    )
+    (f.fingerprint.clone(), (*f.origin).clone(), f.line, f.column)
 }
 
 /// Merges `reports` (each with the name it was read from, for the summary) into sorted,
@@ -79,7 +74,11 @@ mod tests {
             ("a".into(), read(LINE)),
             ("b".into(), read(&format!("{LINE}\n{other_root}"))),
         ]);
-        assert_eq!(findings.len(), 2, "same place once, the other tree's file kept");
+        assert_eq!(
+            findings.len(),
+            2,
+            "same place once, the other tree's file kept"
+        );
         assert_eq!((summary.findings, summary.distinct_secrets), (2, 1));
         assert_eq!(summary.inputs, ["a", "b"]);
     }

@@ -106,7 +106,8 @@ struct SummaryRecord {
 }
 
 /// What a file that is not a report is told.
-const EXPECTED: &str = "expected the output of `ferret scan` with --format json, json-report or jsonl";
+const EXPECTED: &str =
+    "expected the output of `ferret scan` with --format json, json-report or jsonl";
 
 /// Reads the report `text` of the file `name` (named in every error).
 pub fn read_report(name: &str, text: &str) -> Result<ReadReport> {
@@ -118,7 +119,10 @@ pub fn read_report(name: &str, text: &str) -> Result<ReadReport> {
             let records: Vec<FindingRecord> = serde_json::from_str(text)
                 .map_err(|e| anyhow::anyhow!("{name} is not a ferret JSON report: {e}"))?;
             Ok(ReadReport {
-                findings: records.into_iter().map(into_finding).collect::<Result<_>>()?,
+                findings: records
+                    .into_iter()
+                    .map(into_finding)
+                    .collect::<Result<_>>()?,
                 ..ReadReport::default()
             })
         }
@@ -287,7 +291,12 @@ mod tests {
         let report = read_report("report.json", &object).unwrap();
         assert_eq!((report.findings.len(), report.errors.len()), (1, 1));
         assert_eq!(report.blobs, 3);
-        assert!(read_report("empty.jsonl", "\n").unwrap().findings.is_empty());
+        assert!(
+            read_report("empty.jsonl", "\n")
+                .unwrap()
+                .findings
+                .is_empty()
+        );
     }
 
     #[test]
@@ -302,8 +311,13 @@ mod tests {
         let err = read_report("shard.jsonl", &format!("{FINDING}\n{cut}\n"))
             .unwrap_err()
             .to_string();
-        assert!(err.starts_with("shard.jsonl:2: corrupt or truncated line"), "{err}");
-        let err = read_report("one.jsonl", "{\"a\":1}").unwrap_err().to_string();
+        assert!(
+            err.starts_with("shard.jsonl:2: corrupt or truncated line"),
+            "{err}"
+        );
+        let err = read_report("one.jsonl", "{\"a\":1}")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("one.jsonl is not a ferret report"), "{err}");
         assert!(err.contains("line 1"), "{err}");
     }
