@@ -45,10 +45,40 @@ pub enum Command {
     /// Work with configuration files (translate a gitleaks configuration).
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Work with reports ferret wrote earlier (merge shards into one inventory).
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Print a shell completion script (e.g. `source <(ferret completions bash)`).
     Completions(CompletionsArgs),
     /// Print ferret's manual page (roff), e.g. `ferret man | man -l -`.
     Man,
+}
+
+/// `ferret report ...`.
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Combine reports (`--format jsonl` shards, `json` arrays, `json-report` objects) into one:
+    /// each secret at each place once, grouped by secret in `inventory-json` and `html`. Reports
+    /// hold redacted secrets, so merging never needs a secret; findings group across reports
+    /// only when the scans used the same fingerprint salt (the default).
+    Merge(ReportMergeArgs),
+}
+
+/// `ferret report merge`.
+#[derive(Debug, Args)]
+pub struct ReportMergeArgs {
+    /// Reports to merge.
+    #[arg(required = true, value_name = "REPORT")]
+    pub reports: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the merged report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Lowest severity that makes the merge exit 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Low)]
+    pub fail_on: FailOn,
 }
 
 /// `ferret config ...`.

@@ -1,6 +1,7 @@
 //! Runs a parsed command line: builds the detector and filter, runs a source on worker threads,
 //! collects findings on another, and writes the report.
 
+pub mod merge_run;
 pub mod options;
 pub mod output;
 pub mod scan_run;
@@ -15,7 +16,7 @@ use clap::CommandFactory;
 
 use crate::cli::{
     BaselineCommand, BaselineCreateArgs, Cli, Command, CommonArgs, ConfigCommand, FailOn,
-    HookCommand, RulesCommand, RulesFormat, ScanTarget,
+    HookCommand, ReportCommand, RulesCommand, RulesFormat, ScanTarget,
 };
 use crate::config::Config;
 use crate::detect::rules::{embedded_rules, load_rule_file};
@@ -127,6 +128,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         }) => list_rules(&rule_files, json || format == RulesFormat::Json),
         Command::Rules(RulesCommand::Check { files }) => check_rule_files(&files),
         Command::Config(ConfigCommand::Import(args)) => import_gitleaks_config(&args),
+        Command::Report(ReportCommand::Merge(args)) => merge_run::merge(&args),
         Command::Completions(args) => {
             let mut out = std::io::stdout().lock();
             clap_complete::generate(args.shell, &mut Cli::command(), "ferret", &mut out);

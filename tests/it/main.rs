@@ -24,6 +24,7 @@ mod project;
 mod ranking;
 mod readme;
 mod release;
+mod report_merge;
 mod report_paths;
 mod rules;
 mod scan_dir;

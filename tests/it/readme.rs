@@ -67,6 +67,10 @@ fn readme_commands() -> Vec<String> {
 /// README commands run by other modules' tests, and which test runs each.
 const COVERED_ELSEWHERE: &[(&str, &str)] = &[
     (
+        "ferret report merge REPORT...",
+        "report_merge::one_secret_in_two_repositories_an_image_layer_and_a_ci_log_is_one_inventory_entry",
+    ),
+    (
         "ferret baseline upgrade FILE [PATH]",
         "fingerprints::an_old_baseline_still_suppresses_with_a_warning_and_upgrade_rewrites_it",
     ),

@@ -16,7 +16,7 @@ fn schema() -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-/// A validator for the schema's definition `name` (`json`, `json_report`, `jsonl_line`).
+/// A validator for the schema's definition `name` (`json`, `json_report`, `jsonl_line`, `inventory`).
 fn validator(name: &str) -> jsonschema::Validator {
     let mut schema = schema();
     let root = schema.as_object_mut().unwrap();
@@ -195,4 +195,58 @@ fn the_schema_rejects_what_ferret_does_not_write() {
     assert!(!finding.is_valid(&bad));
     let report = validator("json_report");
     assert!(!report.is_valid(&serde_json::json!({"findings": [], "extra": 1})));
+}
+
+/// `--format inventory-json`, of a scan and of `report merge`, matches the schema's `inventory`.
+#[test]
+fn the_inventory_of_a_scan_and_of_a_merge_matches_the_shipped_schema() {
+    let dir = TestDir::new()
+        .file(
+            ".env",
+            format!("GITHUB_TOKEN={}\n", github_token("schema-inventory")),
+        )
+        .file(
+            "b/.env",
+            format!("GITHUB_TOKEN={}\n", github_token("schema-inventory")),
+        );
+    let scanned = ferret()
+        .args(["scan", "dir", "-f", "inventory-json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(scanned.status.code(), Some(1), "{scanned:?}");
+    let inventory: Value = serde_json::from_slice(&scanned.stdout).unwrap();
+    assert_eq!(
+        inventory["secrets"][0]["locations"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_valid(
+        &validator("inventory"),
+        &inventory,
+        "scan dir -f inventory-json",
+    );
+
+    let jsonl = dir.join("shard.jsonl");
+    ferret()
+        .args(["scan", "dir", "-f", "jsonl", "-o"])
+        .arg(&jsonl)
+        .arg(dir.path().join("b"))
+        .output()
+        .unwrap();
+    let merged = ferret()
+        .args(["report", "merge", "-f", "inventory-json"])
+        .arg(&jsonl)
+        .output()
+        .unwrap();
+    let inventory: Value = serde_json::from_slice(&merged.stdout).unwrap();
+    assert_valid(
+        &validator("inventory"),
+        &inventory,
+        "report merge -f inventory-json",
+    );
+    let any = jsonschema::draft202012::new(&schema()).unwrap();
+    assert_valid(&any, &inventory, "the whole schema");
 }
