@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -122,7 +122,8 @@ pub fn read_report(name: &str, text: &str) -> Result<ReadReport> {
                 findings: records
                     .into_iter()
                     .map(into_finding)
-                    .collect::<Result<_>>()?,
+                    .collect::<Result<_>>()
+                    .with_context(|| format!("{name} is not a ferret JSON report"))?,
                 ..ReadReport::default()
             })
         }
@@ -137,7 +138,7 @@ fn read_object_or_lines(name: &str, text: &str) -> Result<ReadReport> {
         Ok(Value::Object(map)) if map.contains_key("findings") && map.contains_key("summary") => {
             let report: JsonReportRecord = serde_json::from_value(Value::Object(map))
                 .map_err(|e| anyhow::anyhow!("{name} is not a ferret json-report: {e}"))?;
-            json_report(report)
+            json_report(report).with_context(|| format!("{name} is not a ferret json-report"))
         }
         Ok(Value::Object(map)) if map.contains_key("ferret_baseline") => {
             bail!("{name} is a baseline file, which records no findings' origins: {EXPECTED}")
@@ -212,6 +213,11 @@ fn into_skip(record: SkipRecord) -> Skip {
 }
 
 fn into_finding(record: FindingRecord) -> Result<Finding> {
+    // ferret writes only current fingerprints; anything else is not its report (and would reach
+    // every output format, a terminal's among them, as it is).
+    if !crate::fingerprint::is_current(&record.fingerprint) {
+        bail!("{:?} is not a ferret fingerprint", record.fingerprint);
+    }
     let mut origin = record.origin;
     if let (Origin::File { root, .. }, Some(recorded)) = (&mut origin, &record.root) {
         *root = Arc::from(recorded.as_str());

@@ -169,7 +169,7 @@ fn write_finding(
             out,
             "    {}confidence lowered by: {}{}",
             p.dim,
-            f.confidence_reasons.join(", "),
+            esc(&f.confidence_reasons.join(", ")),
             p.reset
         )?;
     }
@@ -178,7 +178,7 @@ fn write_finding(
         "    secret: {}  {}fingerprint: {}{}",
         esc(&f.display_secret(opts.show_secrets)),
         p.dim,
-        f.fingerprint,
+        esc(&f.fingerprint),
         p.reset
     )?;
     if let Some(decoded) = f.decoded {

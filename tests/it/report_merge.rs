@@ -280,3 +280,32 @@ fn the_html_report_renders_in_chromium_filters_and_shows_no_secret() {
     assert_eq!(shown.len(), 1, "the filter leaves one row: {rows:#?}");
     assert!(shown[0].contains("slack"), "and it is Slack's");
 }
+
+/// A report is a file like any other: what it says reaches the terminal escaped, and a
+/// fingerprint that ferret cannot have written refuses the file.
+#[test]
+fn a_tampered_report_cannot_steer_the_terminal() {
+    let line = |fingerprint: &str| {
+        format!(
+            r#"{{"rule_id":"github-pat-classic","rule_name":"GitHub token","severity":"high","path":"a/.env","line":2,"column":5,"end_line":2,"secret":"ghp_abcd*****","redacted":true,"fingerprint":"{fingerprint}","entropy":4.5,"confidence":"high","confidence_reasons":["test path\u001b]0;pwned\u0007"],"origin":{{"kind":"file","path":"a/.env\u001b[2J"}},"root":"/repo/"}}"#
+        )
+    };
+    let work = TestDir::new()
+        .file("ok.jsonl", line("fp2_0123456789abcdef0123456789abcdef"))
+        .file("bad.jsonl", line("fp2_\\u001b[31m"));
+    let output = merge(&[work.join("ok.jsonl")], "text");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        !output.stdout.contains(&0x1b),
+        "no escape byte reaches the terminal: {}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let output = merge(&[work.join("bad.jsonl")], "text");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("bad.jsonl") && stderr.contains("not a ferret fingerprint"),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty());
+}
