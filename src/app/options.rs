@@ -9,7 +9,7 @@ use crate::cli::{
     ApiClientArgs, CiLogArgs, DirArgs, GitArgs, GithubActionsArgs, GitlabCiArgs, ImageArgs,
 };
 use crate::source;
-use crate::source::cilog::api::ApiOptions;
+use crate::source::api::ApiOptions;
 use crate::source::cilog::github::GithubOptions;
 use crate::source::cilog::gitlab::GitlabOptions;
 

@@ -2,6 +2,7 @@
 //! [`Origin`](crate::pipeline::Origin) into a [`Sink`](crate::pipeline::Sink) and knows nothing
 //! about rules, the scanner or the command line.
 
+pub mod api;
 pub mod archive;
 pub mod cilog;
 pub mod fs;

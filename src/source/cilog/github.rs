@@ -8,7 +8,7 @@ use reqwest::Url;
 use reqwest::header::HeaderMap;
 use serde::Deserialize;
 
-use super::api::{ApiClient, ApiOptions, at_or_after, check_since, header, next_link};
+use crate::source::api::{ApiClient, ApiOptions, at_or_after, check_since, header, next_link};
 use super::format::LogFormat;
 use super::log::LogState;
 use super::runzip::scan_run_zip;

@@ -1,13 +1,11 @@
 //! GitLab CI: lists a project's jobs through the REST API and scans each job's trace.
 
 use anyhow::{Context, Result, bail};
-use reqwest::Url;
-use reqwest::blocking::Response;
 use reqwest::header::HeaderMap;
 use serde::Deserialize;
 
-use super::api::{
-    ApiClient, ApiOptions, at_or_after, check_since, header, next_link, read_limited,
+use crate::source::api::{
+    ApiClient, ApiOptions, at_or_after, check_since, header, next_page, read_limited,
 };
 use super::format::LogFormat;
 use super::log::{Dedup, LogState, scan_log};
@@ -152,33 +150,6 @@ fn list_jobs(client: &ApiClient, project_path: &str, opts: &GitlabOptions) -> Re
         next = following;
     }
     Ok(jobs)
-}
-
-fn next_page(
-    client: &ApiClient,
-    response: &Response,
-    page_url: &dyn Fn(&str) -> Url,
-) -> Result<Option<Url>> {
-    let next = response
-        .headers()
-        .get("x-next-page")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|v| !v.is_empty());
-    if let Some(page) = next {
-        if !page.bytes().all(|b| b.is_ascii_digit()) {
-            bail!("bad x-next-page header {page:?}");
-        }
-        return Ok(Some(page_url(page)));
-    }
-    match next_link(response) {
-        Some(link) => {
-            let link = Url::parse(&link).with_context(|| format!("bad Link URL {link:?}"))?;
-            client.check_same_origin(&link)?;
-            Ok(Some(link))
-        }
-        None => Ok(None),
-    }
 }
 
 /// Downloads one job's trace and scans it.

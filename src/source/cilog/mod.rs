@@ -2,7 +2,6 @@
 //! the GitHub Actions and GitLab CI APIs. Every log is normalised (timestamps, terminal escapes and
 //! console notes removed) before matching, and findings point back at the original line.
 
-pub mod api;
 pub mod format;
 pub mod github;
 pub mod gitlab;

@@ -1,4 +1,4 @@
-//! A small blocking HTTP client for CI providers' REST APIs: the token goes to the API host only
+//! A small blocking HTTP client for providers' REST APIs (CI logs, organisation listings): the token goes to the API host only
 //! (redirects are followed by hand, without it), rate limits are waited out within a bound, and
 //! error statuses become messages that say what they mean.
 
@@ -268,6 +268,35 @@ fn parse_next_link(link: &str) -> Option<String> {
         let url = url.trim().strip_prefix('<')?.strip_suffix('>')?;
         is_next.then(|| url.to_string())
     })
+}
+
+/// The next page of a GitLab-style listing: `x-next-page` (a page number that `page_url` turns into
+/// a URL), else a `Link: rel="next"` on the API's own origin. `None` on the last page.
+pub fn next_page(
+    client: &ApiClient,
+    response: &Response,
+    page_url: &dyn Fn(&str) -> Url,
+) -> Result<Option<Url>> {
+    let next = response
+        .headers()
+        .get("x-next-page")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty());
+    if let Some(page) = next {
+        if !page.bytes().all(|b| b.is_ascii_digit()) {
+            bail!("bad x-next-page header {page:?}");
+        }
+        return Ok(Some(page_url(page)));
+    }
+    match next_link(response) {
+        Some(link) => {
+            let link = Url::parse(&link).with_context(|| format!("bad Link URL {link:?}"))?;
+            client.check_same_origin(&link)?;
+            Ok(Some(link))
+        }
+        None => Ok(None),
+    }
 }
 
 /// Reads a response body of at most `limit` bytes; `None` when it is larger.
