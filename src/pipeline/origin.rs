@@ -22,6 +22,9 @@ pub enum Origin {
     },
     /// A blob in git history, with the commit that first introduced it at `path`.
     Git {
+        /// The repository scanned: its absolute local path, or the URL it was cloned from
+        /// (credentials redacted). `ferret recheck` reads the blob there again.
+        repository: String,
         /// Path of the blob in the commit's tree, relative to the repository root.
         path: String,
         /// The commit that introduced the blob at this path (or the ref naming it directly).
@@ -88,7 +91,10 @@ impl Origin {
         let mut copy = self.clone();
         let fields: Vec<&mut String> = match &mut copy {
             Origin::File { path, .. } | Origin::Stdin { path } => vec![path],
-            Origin::Git { path, .. } | Origin::GitStaged { path, .. } => vec![path],
+            Origin::Git {
+                repository, path, ..
+            } => vec![repository, path],
+            Origin::GitStaged { path, .. } => vec![path],
             Origin::ImageLayer { image, path, .. } => vec![image, path],
             Origin::ImageMetadata { image, .. } => vec![image],
             Origin::CiLog(log) => {
@@ -231,6 +237,7 @@ impl Origin {
             }
             Origin::CiLog(log) => return log.sarif_properties(),
             Origin::Git {
+                repository,
                 commit,
                 author,
                 email,
@@ -241,6 +248,7 @@ impl Origin {
                 ..
             } => {
                 for (key, value) in [
+                    ("repository", repository),
                     ("commit", commit),
                     ("author", author),
                     ("email", email),

@@ -202,6 +202,12 @@ fn result(
 ) -> Value {
     let mut properties = f.origin.sarif_properties();
     properties.insert("fingerprint".into(), json!(f.fingerprint));
+    // The whole origin as the JSON formats write it, so `ferret recheck` can read a SARIF
+    // report as well as a JSON one and find each secret's place again.
+    properties.insert("origin".into(), json!(&*f.origin));
+    if let Some(root) = f.origin.root() {
+        properties.insert("root".into(), json!(super::roots::absolute_root(root)));
+    }
     properties.insert("severity".into(), json!(f.severity.as_str()));
     properties.insert("confidence".into(), json!(f.confidence.as_str()));
     properties.insert("confidenceReasons".into(), json!(f.confidence_reasons));

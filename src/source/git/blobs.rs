@@ -43,6 +43,7 @@ struct Scanned {
 /// scans only what it selected.
 pub fn scan_history<S: Sink>(
     repo: &gix::Repository,
+    repository: &str,
     selection: &Selection,
     sink: &S,
 ) -> Result<History> {
@@ -110,7 +111,14 @@ pub fn scan_history<S: Sink>(
         sink,
         &mut scanned.head_fingerprints,
     );
-    report_blobs(repo, &history, &matched, &scanned.head_fingerprints, sink);
+    report_blobs(
+        repo,
+        repository,
+        &history,
+        &matched,
+        &scanned.head_fingerprints,
+        sink,
+    );
     Ok(history)
 }
 
@@ -320,6 +328,7 @@ struct CommitMeta {
 
 fn report_blobs<S: Sink>(
     repo: &gix::Repository,
+    repository: &str,
     history: &History,
     matched: &[(u32, Vec<Match>)],
     head_fingerprints: &HashSet<String>,
@@ -347,6 +356,7 @@ fn report_blobs<S: Sink>(
             for m in &matches {
                 let still_in_head = head_fingerprints.contains(&sink.secret_key(m));
                 let origin = Arc::new(Origin::Git {
+                    repository: repository.to_string(),
                     path: path.clone(),
                     commit: meta.id.clone(),
                     author: meta.author.clone(),

@@ -85,10 +85,18 @@ pub fn scan<S: Sink>(opts: &GitOptions, sink: &S) -> Result<()> {
             .context("cannot create a temporary directory for the clone")?;
         let _on_signal = crate::cleanup::remove_on_signal(dir.path())?;
         let repo = clone_bare(&opts.target, dir.path())?;
-        return scan_repo(&repo, opts, sink);
+        return scan_repo(&repo, &opts.target, opts, sink);
     }
     let repo = open_local(Path::new(&opts.target))?;
-    scan_repo(&repo, opts, sink)
+    scan_repo(&repo, &repository_location(&repo), opts, sink)
+}
+
+/// Where a local repository is, as findings record it: the absolute path of its work tree (of
+/// the git directory when it is bare), so a later `ferret recheck` finds it from anywhere.
+fn repository_location(repo: &gix::Repository) -> String {
+    let dir = repo.workdir().unwrap_or_else(|| repo.git_dir());
+    let absolute = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    absolute.to_string_lossy().into_owned()
 }
 
 /// Clones `url` (https, ssh, git or file) without a work tree into `dir`; a signal stops it.
@@ -102,7 +110,13 @@ fn clone_bare(url: &str, dir: &Path) -> Result<gix::Repository> {
     Ok(repo)
 }
 
-fn scan_repo<S: Sink>(repo: &gix::Repository, opts: &GitOptions, sink: &S) -> Result<()> {
+/// Scans `repo`, whose findings name it `repository`.
+fn scan_repo<S: Sink>(
+    repo: &gix::Repository,
+    repository: &str,
+    opts: &GitOptions,
+    sink: &S,
+) -> Result<()> {
     let mut repo = repo.clone();
     // Trees are read once each during the walk; a modest cache helps the commits and small trees
     // that neighbouring commits share.
@@ -128,7 +142,7 @@ fn scan_repo<S: Sink>(repo: &gix::Repository, opts: &GitOptions, sink: &S) -> Re
         selection.hidden.push(base.to_string());
         selection.branches = vec![if head.is_empty() { "HEAD" } else { head }.to_string()];
     }
-    let history = blobs::scan_history(&repo, &selection, sink)?;
+    let history = blobs::scan_history(&repo, repository, &selection, sink)?;
     if !opts.quiet && !history.submodules.is_empty() {
         crate::progress::note(&format!(
             "ferret: {} submodule(s) not followed (scan them separately): {}",
