@@ -592,6 +592,7 @@ fn collect(
             finding.line,
             finding.column,
             finding.origin.text_suffix(),
+            finding.origin.place().to_string(),
         );
         if !seen.insert(key) {
             continue;

@@ -104,13 +104,17 @@ impl Finding {
     }
 
     /// Order in which reports list findings: by path, position, then rule.
-    pub fn sort_key(&self) -> (&str, usize, usize, &str, String) {
+    pub fn sort_key(&self) -> (&str, usize, usize, &str, String, &str, &str) {
+        // The place and fingerprint come last: they only break ties between findings of several
+        // targets, so that the order never depends on which target finished first.
         (
             self.path(),
             self.line,
             self.column,
             &self.rule_id,
             self.origin.text_suffix(),
+            self.origin.place(),
+            &self.fingerprint,
         )
     }
 }

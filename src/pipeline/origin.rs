@@ -153,6 +153,19 @@ impl Origin {
         }
     }
 
+    /// What the path is relative to, when a run can cover several: the tree of a file, the
+    /// repository of a commit, the image of a layer. Sorting and de-duplication use it so the
+    /// same path of two targets scanned in one run (`scan targets`, organisation scans) stays two
+    /// findings, in an order that never depends on which target finished first.
+    pub fn place(&self) -> &str {
+        match self {
+            Origin::File { root, .. } => root,
+            Origin::Git { repository, .. } => repository,
+            Origin::ImageLayer { image, .. } | Origin::ImageMetadata { image, .. } => image,
+            _ => "",
+        }
+    }
+
     /// The path as it was reached from the working directory: root and relative path joined.
     pub fn full_path(&self) -> String {
         match self {
@@ -278,4 +291,33 @@ fn empty_root() -> std::sync::Arc<str> {
 fn short_digest(digest: &str) -> &str {
     let end = digest.find(':').map_or(12, |colon| colon + 13);
     digest.get(..end).unwrap_or(digest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cloned_repositorys_credentials_are_not_kept_in_its_findings() {
+        let origin = Origin::Git {
+            repository: "https://ci:hunter22@git.example.com/team/app.git".into(),
+            path: "a.env".into(),
+            commit: "c".into(),
+            author: String::new(),
+            email: String::new(),
+            date: String::new(),
+            summary: String::new(),
+            blob: String::new(),
+            still_in_head: true,
+        };
+        let redacted = origin
+            .without_url_credentials()
+            .expect("a password to hide");
+        assert!(
+            !redacted.place().contains("hunter22"),
+            "{}",
+            redacted.place()
+        );
+        assert!(redacted.place().ends_with("git.example.com/team/app.git"));
+    }
 }

@@ -291,6 +291,7 @@ mod tests {
 
     fn git(still_in_head: bool) -> Origin {
         Origin::Git {
+            repository: "/r".into(),
             path: "a".into(),
             commit: "c".into(),
             author: String::new(),

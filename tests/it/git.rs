@@ -410,6 +410,17 @@ fn text_and_sarif_show_the_commit() {
     );
     assert_eq!(result["properties"]["commit"], c1.as_str());
     assert_eq!(result["properties"]["stillInHead"], false);
+    // Where to find the secret again, from any directory (`ferret recheck` reads it).
+    let absolute = std::fs::canonicalize(repo.path()).unwrap();
+    assert_eq!(
+        result["properties"]["repository"],
+        absolute.to_str().unwrap()
+    );
+    assert_eq!(
+        result["properties"]["origin"]["repository"],
+        absolute.to_str().unwrap()
+    );
+    assert_eq!(result["properties"]["origin"]["commit"], c1.as_str());
 }
 
 #[test]
@@ -633,10 +644,13 @@ fn a_url_is_cloned_and_scanned() {
     let url = format!("git://127.0.0.1:{}/project.git", daemon.port);
     let out = scan_git(&url, &[]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let findings = json_findings(&out);
     assert_eq!(
-        places(&json_findings(&out)),
+        places(&findings),
         vec![place(TOKEN_A, "a.env", 1, &c1, false)]
     );
+    // The finding names the URL it was cloned from, not the temporary clone.
+    assert_eq!(findings[0]["origin"]["repository"], url.as_str());
 
     let out = scan_git(&format!("file://{}", bare.display()), &[]);
     assert_eq!(

@@ -8,12 +8,12 @@ use reqwest::Url;
 use reqwest::header::HeaderMap;
 use serde::Deserialize;
 
-use crate::source::api::{ApiClient, ApiOptions, at_or_after, check_since, header, next_link};
 use super::format::LogFormat;
 use super::log::LogState;
 use super::runzip::scan_run_zip;
 use crate::pipeline::CiLogOrigin;
 use crate::pipeline::Sink;
+use crate::source::api::{ApiClient, ApiOptions, at_or_after, check_since, header, next_link};
 
 /// Default `--api-url`.
 pub const DEFAULT_API_URL: &str = "https://api.github.com";

@@ -4,13 +4,13 @@ use anyhow::{Context, Result, bail};
 use reqwest::header::HeaderMap;
 use serde::Deserialize;
 
-use crate::source::api::{
-    ApiClient, ApiOptions, at_or_after, check_since, header, next_page, read_limited,
-};
 use super::format::LogFormat;
 use super::log::{Dedup, LogState, scan_log};
 use crate::pipeline::CiLogOrigin;
 use crate::pipeline::{Sink, Skip};
+use crate::source::api::{
+    ApiClient, ApiOptions, at_or_after, check_since, header, next_page, read_limited,
+};
 use crate::uri::encode_component as encode;
 
 /// Default `--api-url`.
