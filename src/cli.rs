@@ -197,6 +197,105 @@ pub enum ScanTarget {
     GithubActions(Box<GithubActionsArgs>),
     /// Scan the job traces of a GitLab project through the REST API.
     GitlabCi(Box<GitlabCiArgs>),
+    /// Scan every target listed in a file (directories, repositories, images, CI logs) in one
+    /// run, several at a time; `--shard K/N` takes a deterministic share.
+    Targets(Box<TargetsArgs>),
+    /// Scan the history of every repository of a GitHub organisation or user.
+    GithubOrg(Box<GithubOrgArgs>),
+    /// Scan the history of every project of a GitLab group and its subgroups.
+    GitlabGroup(Box<GitlabGroupArgs>),
+}
+
+/// How a run over many targets is split and paced, the same for `scan targets` and the
+/// organisation scans.
+#[derive(Debug, Args)]
+pub struct ManyTargetsArgs {
+    /// Take only shard K of N of the targets (1 <= K <= N), chosen by a stable hash of each
+    /// target, so N runs on N machines cover every target once and a retried shard takes the
+    /// same ones. Write each shard's report as jsonl and combine them with `ferret report merge`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<crate::targets::shard::Shard>,
+    /// Scan this many targets at a time (each clone lives in its own temporary directory, so
+    /// this also bounds the disk in use).
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: u16,
+    /// Print the targets this run (or shard) would scan, one per line, and scan nothing.
+    #[arg(long)]
+    pub list_targets: bool,
+}
+
+/// `ferret scan targets`.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Input")]
+pub struct TargetsArgs {
+    /// The list of targets: `KIND LOCATION` per line (kinds: dir, git, image, ci-log; `#`
+    /// comments), or a `.toml` file of `[[target]]` tables with `kind` and `location`.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Reach this registry (`host[:port]`) over plain http, for image targets (repeatable).
+    #[arg(long, value_name = "HOST")]
+    pub insecure_registry: Vec<String>,
+    #[command(flatten)]
+    pub many: ManyTargetsArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// Which repositories of an organisation or group to scan.
+#[derive(Debug, Args)]
+pub struct OrgSelectionArgs {
+    /// Scan forks too.
+    #[arg(long)]
+    pub forks: bool,
+    /// Scan archived repositories too.
+    #[arg(long)]
+    pub archived: bool,
+    /// Only repositories whose full name (`org/repo`) matches this glob (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Leave out repositories whose full name matches this glob (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+}
+
+/// `ferret scan github-org`.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Input")]
+pub struct GithubOrgArgs {
+    /// The organisation (or user) whose repositories to scan.
+    #[arg(value_name = "ORG")]
+    pub org: String,
+    #[command(flatten)]
+    pub selection: OrgSelectionArgs,
+    /// API base URL (GitHub Enterprise: https://HOST/api/v3).
+    #[arg(long, value_name = "URL", default_value = "https://api.github.com")]
+    pub api_url: String,
+    #[command(flatten)]
+    pub api: ApiClientArgs,
+    #[command(flatten)]
+    pub many: ManyTargetsArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// `ferret scan gitlab-group`.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Input")]
+pub struct GitlabGroupArgs {
+    /// The group: numeric id or full path (`team` or `team/subgroup`); subgroups are included.
+    #[arg(value_name = "GROUP")]
+    pub group: String,
+    #[command(flatten)]
+    pub selection: OrgSelectionArgs,
+    /// API base URL (self-managed GitLab: https://HOST/api/v4).
+    #[arg(long, value_name = "URL", default_value = "https://gitlab.com/api/v4")]
+    pub api_url: String,
+    #[command(flatten)]
+    pub api: ApiClientArgs,
+    #[command(flatten)]
+    pub many: ManyTargetsArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
 
 /// `ferret scan image`.
@@ -603,6 +702,9 @@ impl ScanTarget {
             ScanTarget::CiLog(a) => &a.common,
             ScanTarget::GithubActions(a) => &a.common,
             ScanTarget::GitlabCi(a) => &a.common,
+            ScanTarget::Targets(a) => &a.common,
+            ScanTarget::GithubOrg(a) => &a.common,
+            ScanTarget::GitlabGroup(a) => &a.common,
         }
     }
 }

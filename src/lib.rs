@@ -27,5 +27,6 @@ pub mod redact_url;
 pub mod report;
 pub mod scan;
 pub mod source;
+pub mod targets;
 pub mod uri;
 pub mod verify;

@@ -9,6 +9,11 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// The bar while a scan draws one; `None` when progress is off (not a terminal, `--quiet`).
 static BAR: Mutex<Option<ProgressBar>> = Mutex::new(None);
+/// In a run over many targets, how far it is ("3/50 targets, git https://..."); empty otherwise.
+/// Kept apart from the phase so that each target's own phases do not overwrite it.
+static TARGETS: Mutex<String> = Mutex::new(String::new());
+/// The phase last announced.
+static PHASE: Mutex<String> = Mutex::new(String::new());
 
 /// Starts drawing the progress line on standard error.
 pub fn start() {
@@ -24,17 +29,46 @@ pub fn start() {
 
 /// Says what ferret is doing now (e.g. "listing git objects", "scanning").
 pub fn phase(what: &str) {
+    *locked(&PHASE) = what.to_string();
+    refresh_prefix();
+}
+
+/// Says how far a run over many targets is: `done` of `total` finished, `current` started last.
+pub fn targets(done: usize, total: usize, current: &str) {
+    *locked(&TARGETS) = format!(
+        "{done}/{total} targets, {}",
+        crate::escape::escape_control(current)
+    );
+    refresh_prefix();
+}
+
+fn refresh_prefix() {
     if let Some(bar) = lock().as_ref() {
-        bar.set_prefix(what.to_string());
+        let targets = locked(&TARGETS).clone();
+        let phase = locked(&PHASE).clone();
+        bar.set_prefix(match (targets.is_empty(), phase.is_empty()) {
+            (true, _) => phase,
+            (false, true) => targets,
+            (false, false) => format!("{targets} · {phase}"),
+        });
     }
 }
 
+fn locked(text: &'static Mutex<String>) -> std::sync::MutexGuard<'static, String> {
+    text.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// Shows the running totals.
-pub fn totals(blobs: u64, bytes: u64, elapsed: Duration) {
+pub fn totals(blobs: u64, bytes: u64, findings: u64, elapsed: Duration) {
     if let Some(bar) = lock().as_ref() {
         let secs = elapsed.as_secs_f64().max(0.001);
+        let found = match findings {
+            0 => String::new(),
+            1 => ", 1 finding".to_string(),
+            n => format!(", {n} findings"),
+        };
         bar.set_message(format!(
-            "{blobs} blobs, {} ({}/s)",
+            "{blobs} blobs, {} ({}/s){found}",
             crate::report::human_bytes(bytes),
             crate::report::human_bytes((bytes as f64 / secs) as u64)
         ));

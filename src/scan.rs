@@ -155,6 +155,7 @@ impl Sink for Scanner {
     }
 
     fn report_finding(&self, finding: Finding) {
+        ScanStats::bump(&self.stats.findings);
         // The receiver only goes away when the scan is being torn down after an error.
         let _ = self.sink.send(finding);
     }
@@ -409,6 +410,7 @@ impl Scanner {
             &mut findings,
         );
         for finding in findings {
+            ScanStats::bump(&self.stats.findings);
             // The receiver only goes away when the scan is being torn down after an error.
             let _ = self.sink.send(finding);
         }

@@ -5,6 +5,7 @@ pub mod merge_run;
 pub mod options;
 pub mod output;
 pub mod scan_run;
+pub mod targets_run;
 pub mod upgrade;
 
 use std::collections::HashSet;
@@ -98,6 +99,9 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 source::cilog::gitlab::scan(&opts, scanner)
             })
         }
+        Command::Scan(ScanTarget::Targets(args)) => targets_run::scan_targets_file(&args),
+        Command::Scan(ScanTarget::GithubOrg(args)) => targets_run::scan_github_org(&args),
+        Command::Scan(ScanTarget::GitlabGroup(args)) => targets_run::scan_gitlab_group(&args),
         Command::Scan(ScanTarget::Git(mut args)) => {
             if let Some(log_opts) = &args.log_opts {
                 let selection =

@@ -111,7 +111,7 @@ pub fn gitlab_options(args: &GitlabCiArgs) -> Result<GitlabOptions> {
     })
 }
 
-fn api_options(url: &str, token: Option<String>, args: &ApiClientArgs) -> ApiOptions {
+pub fn api_options(url: &str, token: Option<String>, args: &ApiClientArgs) -> ApiOptions {
     ApiOptions {
         url: url.to_string(),
         token,
@@ -120,7 +120,7 @@ fn api_options(url: &str, token: Option<String>, args: &ApiClientArgs) -> ApiOpt
 }
 
 /// The first of the variables `names` that is set and not blank, trimmed.
-fn env_token(names: &[&str]) -> Option<String> {
+pub fn env_token(names: &[&str]) -> Option<String> {
     names
         .iter()
         .filter_map(|n| std::env::var(n).ok())
@@ -129,7 +129,7 @@ fn env_token(names: &[&str]) -> Option<String> {
 }
 
 /// The token on the first line of standard input.
-fn read_token_stdin() -> Result<String> {
+pub fn read_token_stdin() -> Result<String> {
     let mut line = String::new();
     std::io::stdin()
         .read_line(&mut line)

@@ -663,6 +663,7 @@ fn print_progress(scanner: &Scanner, done: &AtomicBool) {
         progress::totals(
             s.blobs.load(Ordering::Relaxed),
             s.bytes.load(Ordering::Relaxed),
+            s.findings.load(Ordering::Relaxed),
             started.elapsed(),
         );
         std::thread::sleep(Duration::from_millis(100));

@@ -104,6 +104,8 @@ pub struct ScanStats {
     pub skipped_symlinks: AtomicU64,
     /// Files skipped by a path allowlist.
     pub skipped_allowlisted: AtomicU64,
+    /// Findings sent to the report so far (for the progress line; the report counts its own).
+    pub findings: AtomicU64,
     /// Findings dropped by allowlists, inline comments, ignore file or baseline.
     pub suppressed: AtomicU64,
     /// Things that could not be read.

@@ -8,4 +8,5 @@ pub mod cilog;
 pub mod fs;
 pub mod git;
 pub mod image;
+pub mod org;
 pub mod stdin;

@@ -1,0 +1,250 @@
+//! Runs over many targets: `scan targets FILE`, `scan github-org`, `scan gitlab-group`. One scan
+//! run (one detector, one report) whose source is every target of the list (or of this shard),
+//! `--jobs` at a time. A target that fails is reported by name and the others go on.
+//!
+//! The targets' own settings (a repository's `.ferret.toml`, `.ferretignore`) are not read: a
+//! run over many targets is an audit of them, and a scanned repository must not be able to hide
+//! its own secrets from it. `--config` and the user's config apply as for every scan.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use anyhow::{Result, bail};
+
+use super::{Outcome, options, run_scan};
+use crate::cli::{
+    ApiClientArgs, CommonArgs, GithubOrgArgs, GitlabGroupArgs, ManyTargetsArgs, OrgSelectionArgs,
+    TargetsArgs,
+};
+use crate::config::Config;
+use crate::escape::escape_control;
+use crate::progress;
+use crate::redact_url::redact_urls_in;
+use crate::scan::Scanner;
+use crate::source;
+use crate::source::api::ApiOptions;
+use crate::source::org::{Listing, RepoSelection};
+use crate::targets::{Target, TargetKind, file::read_targets};
+
+/// `ferret scan targets FILE`.
+pub fn scan_targets_file(args: &TargetsArgs) -> Result<Outcome> {
+    let targets = read_targets(&args.file)?;
+    let run = TargetsRun {
+        insecure_registries: args.insecure_registry.clone(),
+        refused: Vec::new(),
+    };
+    run.scan(&args.common, &args.many, targets)
+}
+
+/// `ferret scan github-org ORG`.
+pub fn scan_github_org(args: &GithubOrgArgs) -> Result<Outcome> {
+    let api = api_options(&args.api_url, &args.api, &["GITHUB_TOKEN", "GH_TOKEN"])?;
+    let listing = source::org::github::list(&args.org, &api)?;
+    scan_listing(listing, &args.selection, &args.many, &args.common)
+}
+
+/// `ferret scan gitlab-group GROUP`.
+pub fn scan_gitlab_group(args: &GitlabGroupArgs) -> Result<Outcome> {
+    let api = api_options(&args.api_url, &args.api, &["GITLAB_TOKEN"])?;
+    let listing = source::org::gitlab::list(&args.group, &api)?;
+    scan_listing(listing, &args.selection, &args.many, &args.common)
+}
+
+/// The API options of an organisation listing. The token is optional (public organisations
+/// list without one) and goes to the API host only: clones are anonymous, so a listing can never
+/// make ferret send it anywhere else.
+fn api_options(url: &str, args: &ApiClientArgs, variables: &[&str]) -> Result<ApiOptions> {
+    let token = if args.token_stdin {
+        Some(options::read_token_stdin()?)
+    } else {
+        options::env_token(variables)
+    };
+    Ok(options::api_options(url, token, args))
+}
+
+fn scan_listing(
+    listing: Listing,
+    selection: &OrgSelectionArgs,
+    many: &ManyTargetsArgs,
+    common: &CommonArgs,
+) -> Result<Outcome> {
+    let selection = RepoSelection {
+        forks: selection.forks,
+        archived: selection.archived,
+        include: selection.include.clone(),
+        exclude: selection.exclude.clone(),
+    };
+    let (repos, left_out) = selection.apply(listing.repos)?;
+    if !common.quiet && left_out > 0 {
+        eprintln!(
+            "ferret: {left_out} repositor{} left out (forks, archived, --include/--exclude)",
+            if left_out == 1 { "y" } else { "ies" }
+        );
+    }
+    let targets = repos
+        .into_iter()
+        .map(|r| Target::new(TargetKind::Git, r.clone_url))
+        .collect();
+    let run = TargetsRun {
+        insecure_registries: Vec::new(),
+        refused: listing.refused,
+    };
+    run.scan(common, many, targets)
+}
+
+/// What every target of a run shares besides the common scan options.
+struct TargetsRun {
+    /// Registries image targets may reach over plain http.
+    insecure_registries: Vec<String>,
+    /// Listed repositories that cannot be scanned as listed: `(name, reason)`, each an error of
+    /// the run.
+    refused: Vec<(String, String)>,
+}
+
+impl TargetsRun {
+    fn scan(
+        self,
+        common: &CommonArgs,
+        many: &ManyTargetsArgs,
+        targets: Vec<Target>,
+    ) -> Result<Outcome> {
+        let listed = targets.len();
+        let targets: Vec<Target> = match many.shard {
+            Some(shard) => targets.into_iter().filter(|t| shard.takes(t)).collect(),
+            None => targets,
+        };
+        if many.list_targets {
+            let mut out = std::io::stdout().lock();
+            for t in &targets {
+                writeln!(out, "{}", escape_control(&redact_urls_in(&t.to_string())))?;
+            }
+            out.flush()?;
+            return Ok(Outcome::Clean);
+        }
+        if !common.quiet
+            && let Some(shard) = many.shard
+        {
+            eprintln!(
+                "ferret: shard {}/{}: {} of {listed} targets",
+                shard.index,
+                shard.count,
+                targets.len()
+            );
+        }
+        if targets.is_empty() && self.refused.is_empty() && many.shard.is_none() {
+            bail!("no targets to scan");
+        }
+        let jobs = usize::from(many.jobs);
+        let quiet = common.quiet;
+        run_scan(common, None, move |scanner, config| {
+            for (name, reason) in &self.refused {
+                scanner.stats.error(
+                    escape_control(&redact_urls_in(name)).into_owned(),
+                    escape_control(&redact_urls_in(reason)).into_owned(),
+                );
+            }
+            self.scan_all(&targets, jobs, quiet, scanner, config);
+            Ok(())
+        })
+    }
+
+    /// Scans `targets`, `jobs` at a time, each failure recorded against its target.
+    fn scan_all(
+        &self,
+        targets: &[Target],
+        jobs: usize,
+        quiet: bool,
+        scanner: &Scanner,
+        config: &Config,
+    ) {
+        let next = AtomicUsize::new(0);
+        let done = AtomicUsize::new(0);
+        let total = targets.len();
+        // Progress counts targets finished; the name shown is the one started last.
+        let current = Mutex::new(String::new());
+        std::thread::scope(|s| {
+            for _ in 0..jobs.min(total) {
+                s.spawn(|| {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(target) = targets.get(i) else { break };
+                        let name = redact_urls_in(&target.to_string()).into_owned();
+                        *current.lock().unwrap_or_else(|e| e.into_inner()) = name.clone();
+                        progress::targets(done.load(Ordering::Relaxed), total, &name);
+                        if let Err(e) = self.scan_one(target, quiet, scanner, config) {
+                            scanner
+                                .stats
+                                .error(name, redact_urls_in(&format!("{e:#}")).into_owned());
+                        }
+                        let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
+                        let shown = current.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                        progress::targets(finished, total, &shown);
+                    }
+                });
+            }
+        });
+    }
+
+    /// Scans one target with the source of its kind, as the matching `ferret scan` subcommand
+    /// would with its defaults.
+    fn scan_one(
+        &self,
+        target: &Target,
+        quiet: bool,
+        scanner: &Scanner,
+        config: &Config,
+    ) -> Result<()> {
+        let location = &target.location;
+        match target.kind {
+            TargetKind::Dir => {
+                let path = PathBuf::from(location);
+                if std::fs::symlink_metadata(&path).is_err() {
+                    bail!("path does not exist: {location}");
+                }
+                let opts = source::fs::DirOptions {
+                    roots: vec![path],
+                    gitignore: false,
+                    excludes: config.scan.exclude.clone(),
+                    follow_symlinks: false,
+                    threads: 0,
+                    archive_limits: Default::default(),
+                };
+                source::fs::scan_dirs(&opts, scanner)
+            }
+            TargetKind::Git => {
+                let opts = source::git::GitOptions {
+                    target: location.clone(),
+                    branches: Vec::new(),
+                    since: None,
+                    range: None,
+                    staged: false,
+                    quiet: true,
+                };
+                source::git::scan(&opts, scanner)
+            }
+            TargetKind::Image => {
+                let opts = source::image::ImageOptions {
+                    targets: vec![location.clone()],
+                    platform: None,
+                    registry: source::image::registry::RegistryOptions {
+                        credentials: None,
+                        insecure: self.insecure_registries.clone(),
+                        quiet,
+                    },
+                    limits: Default::default(),
+                };
+                source::image::scan_images(&opts, scanner)
+            }
+            TargetKind::CiLog => {
+                let opts = source::cilog::LocalOptions {
+                    paths: vec![PathBuf::from(location)],
+                    repository: None,
+                    web_url: None,
+                };
+                source::cilog::scan_paths(&opts, scanner)
+            }
+        }
+    }
+}
