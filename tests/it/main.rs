@@ -31,6 +31,7 @@ mod scan_dir;
 mod schema;
 mod security;
 mod skips;
+mod targets;
 mod terminal;
 mod text_report;
 mod verify;
