@@ -267,8 +267,14 @@ pub struct GithubOrgArgs {
     pub org: String,
     #[command(flatten)]
     pub selection: OrgSelectionArgs,
-    /// API base URL (GitHub Enterprise: https://HOST/api/v3).
-    #[arg(long, value_name = "URL", default_value = "https://api.github.com")]
+    /// API base URL (GitHub Enterprise: https://HOST/api/v3). On GitHub Actions runners
+    /// `GITHUB_API_URL` already names the right one.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "GITHUB_API_URL",
+        default_value = "https://api.github.com"
+    )]
     pub api_url: String,
     #[command(flatten)]
     pub api: ApiClientArgs,
@@ -287,8 +293,14 @@ pub struct GitlabGroupArgs {
     pub group: String,
     #[command(flatten)]
     pub selection: OrgSelectionArgs,
-    /// API base URL (self-managed GitLab: https://HOST/api/v4).
-    #[arg(long, value_name = "URL", default_value = "https://gitlab.com/api/v4")]
+    /// API base URL (self-managed GitLab: https://HOST/api/v4). In GitLab CI jobs
+    /// `CI_API_V4_URL` already names the right one.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "CI_API_V4_URL",
+        default_value = "https://gitlab.com/api/v4"
+    )]
     pub api_url: String,
     #[command(flatten)]
     pub api: ApiClientArgs,

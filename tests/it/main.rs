@@ -19,6 +19,8 @@ mod http_decode;
 mod image;
 mod image_trust;
 mod junit;
+mod org;
+mod org_examples;
 mod progress;
 mod project;
 mod ranking;

@@ -67,6 +67,22 @@ fn readme_commands() -> Vec<String> {
 /// README commands run by other modules' tests, and which test runs each.
 const COVERED_ELSEWHERE: &[(&str, &str)] = &[
     (
+        "GITHUB_TOKEN=... ferret scan github-org acme --include 'acme/*' --exclude 'acme/sandbox-*'",
+        "org::every_repository_of_a_github_organisation_is_scanned_and_a_failing_one_is_named",
+    ),
+    (
+        "GITLAB_TOKEN=... ferret scan gitlab-group acme/platform --archived",
+        "org::every_project_of_a_gitlab_group_and_its_subgroups_is_scanned",
+    ),
+    (
+        "ferret scan targets estate.txt --jobs 8",
+        "targets::a_targets_file_scans_directories_repositories_images_and_logs_in_one_run",
+    ),
+    (
+        "ferret scan github-org acme --shard 2/4 -f jsonl -o shard-2.jsonl",
+        "org_examples::the_matrix_workflow_passes_actionlint_and_its_shards_merge_into_one_inventory",
+    ),
+    (
         "ferret report merge REPORT...",
         "report_merge::one_secret_in_two_repositories_an_image_layer_and_a_ci_log_is_one_inventory_entry",
     ),

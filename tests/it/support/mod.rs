@@ -12,7 +12,10 @@ pub fn ferret() -> Command {
     let mut cmd = Command::cargo_bin("ferret").expect("the ferret binary is built");
     cmd.env("NO_COLOR", "1")
         .env_remove("GITHUB_TOKEN")
-        .env_remove("GH_TOKEN");
+        .env_remove("GH_TOKEN")
+        // Set on CI runners; the organisation scans take their API from them.
+        .env_remove("GITHUB_API_URL")
+        .env_remove("CI_API_V4_URL");
     cmd
 }
 
