@@ -172,3 +172,40 @@ fn no_progress_is_drawn_on_a_pipe_or_with_quiet() {
     assert_eq!(quiet.status.code(), Some(0));
     assert_eq!(quiet.terminal, "", "--quiet draws nothing on the terminal");
 }
+
+#[test]
+fn a_run_over_many_targets_shows_targets_done_of_the_total_and_the_current_one() {
+    let repos: Vec<TestRepo> = (0..3).map(|_| repo_with_history(60, 20)).collect();
+    let list = tempfile::tempdir().unwrap();
+    let file = list.path().join("targets.txt");
+    let lines: String = repos
+        .iter()
+        .map(|r| format!("git {}\n", r.path().display()))
+        .collect();
+    std::fs::write(&file, lines).unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ferret"));
+    cmd.args(["scan", "targets"])
+        .arg(&file)
+        .args(["--format", "json", "--jobs", "1"])
+        .env("NO_COLOR", "1");
+    let run = run_with_terminal_stderr(cmd, COLS);
+    assert_eq!(run.status.code(), Some(0), "{}", run.terminal);
+    let frames = frames(&run.terminal);
+    let progress = Regex::new(r" ([0-3])/3 targets, git /\S+( · [a-z ]+)?: \d+ blobs").unwrap();
+    let done: Vec<u32> = frames
+        .iter()
+        .filter_map(|f| Some(progress.captures(f)?[1].parse().unwrap()))
+        .collect();
+    assert!(!done.is_empty(), "{frames:#?}");
+    assert!(done.is_sorted(), "targets done only grows: {done:?}");
+    let screen = Screen::replay(&run.terminal, COLS).text_lines();
+    assert_eq!(
+        screen.len(),
+        1,
+        "the line is gone when ferret is done: {screen:#?}"
+    );
+    assert!(
+        screen[0].starts_with("ferret: scanned 3600 blobs"),
+        "{screen:#?}"
+    );
+}
