@@ -228,13 +228,33 @@ pub struct ManyTargetsArgs {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Input")]
 pub struct TargetsArgs {
-    /// The list of targets: `KIND LOCATION` per line (kinds: dir, git, image, ci-log; `#`
-    /// comments), or a `.toml` file of `[[target]]` tables with `kind` and `location`.
+    /// The list of targets: `KIND LOCATION` per line (kinds: dir, git, image, ci-log,
+    /// github-actions OWNER/REPO, gitlab-ci PROJECT; `#` comments), or a `.toml` file of
+    /// `[[target]]` tables with `kind` and `location`.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
     /// Reach this registry (`host[:port]`) over plain http, for image targets (repeatable).
     #[arg(long, value_name = "HOST")]
     pub insecure_registry: Vec<String>,
+    /// API base URL for `github-actions` targets (token: $GITHUB_TOKEN or $GH_TOKEN).
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "GITHUB_API_URL",
+        default_value = "https://api.github.com"
+    )]
+    pub github_api_url: String,
+    /// API base URL for `gitlab-ci` targets (token: $GITLAB_TOKEN).
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "CI_API_V4_URL",
+        default_value = "https://gitlab.com/api/v4"
+    )]
+    pub gitlab_api_url: String,
+    /// Longest wait, in seconds, for an API rate limit to reset before giving up.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub max_wait: u64,
     #[command(flatten)]
     pub many: ManyTargetsArgs,
     #[command(flatten)]
@@ -256,6 +276,10 @@ pub struct OrgSelectionArgs {
     /// Leave out repositories whose full name matches this glob (repeatable).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+    /// Also scan each repository's CI logs (GitHub: the newest 50 workflow runs, which needs a
+    /// token; GitLab: the newest 100 job traces), with the listing's API and token.
+    #[arg(long)]
+    pub ci_logs: bool,
 }
 
 /// `ferret scan github-org`.

@@ -25,14 +25,22 @@ use crate::redact_url::redact_urls_in;
 use crate::scan::Scanner;
 use crate::source;
 use crate::source::api::ApiOptions;
-use crate::source::org::{Listing, RepoSelection};
+use crate::source::org::{OrgRepository, RepoSelection};
 use crate::targets::{Target, TargetKind, file::read_targets};
 
 /// `ferret scan targets FILE`.
 pub fn scan_targets_file(args: &TargetsArgs) -> Result<Outcome> {
     let targets = read_targets(&args.file)?;
+    let max_wait = std::time::Duration::from_secs(args.max_wait);
+    let api = |url: &str, variables: &[&str]| ApiOptions {
+        url: url.to_string(),
+        token: options::env_token(variables),
+        max_wait,
+    };
     let run = TargetsRun {
         insecure_registries: args.insecure_registry.clone(),
+        github: api(&args.github_api_url, &["GITHUB_TOKEN", "GH_TOKEN"]),
+        gitlab: api(&args.gitlab_api_url, &["GITLAB_TOKEN"]),
         refused: Vec::new(),
     };
     run.scan(&args.common, &args.many, targets)
@@ -42,14 +50,49 @@ pub fn scan_targets_file(args: &TargetsArgs) -> Result<Outcome> {
 pub fn scan_github_org(args: &GithubOrgArgs) -> Result<Outcome> {
     let api = api_options(&args.api_url, &args.api, &["GITHUB_TOKEN", "GH_TOKEN"])?;
     let listing = source::org::github::list(&args.org, &api)?;
-    scan_listing(listing, &args.selection, &args.many, &args.common)
+    let run = TargetsRun {
+        github: api,
+        gitlab: default_api(source::org::gitlab::DEFAULT_API_URL),
+        insecure_registries: Vec::new(),
+        refused: listing.refused,
+    };
+    let logs = args.selection.ci_logs.then_some(TargetKind::GithubActions);
+    run.scan_listing(
+        listing.repos,
+        &args.selection,
+        logs,
+        &args.many,
+        &args.common,
+    )
 }
 
 /// `ferret scan gitlab-group GROUP`.
 pub fn scan_gitlab_group(args: &GitlabGroupArgs) -> Result<Outcome> {
     let api = api_options(&args.api_url, &args.api, &["GITLAB_TOKEN"])?;
     let listing = source::org::gitlab::list(&args.group, &api)?;
-    scan_listing(listing, &args.selection, &args.many, &args.common)
+    let run = TargetsRun {
+        github: default_api(source::org::github::DEFAULT_API_URL),
+        gitlab: api,
+        insecure_registries: Vec::new(),
+        refused: listing.refused,
+    };
+    let logs = args.selection.ci_logs.then_some(TargetKind::GitlabCi);
+    run.scan_listing(
+        listing.repos,
+        &args.selection,
+        logs,
+        &args.many,
+        &args.common,
+    )
+}
+
+/// The options of a provider's API that a run does not use.
+fn default_api(url: &str) -> ApiOptions {
+    ApiOptions {
+        url: url.to_string(),
+        token: None,
+        max_wait: std::time::Duration::from_secs(300),
+    }
 }
 
 /// The API options of an organisation listing. The token is optional (public organisations
@@ -64,46 +107,53 @@ fn api_options(url: &str, args: &ApiClientArgs, variables: &[&str]) -> Result<Ap
     Ok(options::api_options(url, token, args))
 }
 
-fn scan_listing(
-    listing: Listing,
-    selection: &OrgSelectionArgs,
-    many: &ManyTargetsArgs,
-    common: &CommonArgs,
-) -> Result<Outcome> {
-    let selection = RepoSelection {
-        forks: selection.forks,
-        archived: selection.archived,
-        include: selection.include.clone(),
-        exclude: selection.exclude.clone(),
-    };
-    let (repos, left_out) = selection.apply(listing.repos)?;
-    if !common.quiet && left_out > 0 {
-        eprintln!(
-            "ferret: {left_out} repositor{} left out (forks, archived, --include/--exclude)",
-            if left_out == 1 { "y" } else { "ies" }
-        );
-    }
-    let targets = repos
-        .into_iter()
-        .map(|r| Target::new(TargetKind::Git, r.clone_url))
-        .collect();
-    let run = TargetsRun {
-        insecure_registries: Vec::new(),
-        refused: listing.refused,
-    };
-    run.scan(common, many, targets)
-}
-
 /// What every target of a run shares besides the common scan options.
 struct TargetsRun {
     /// Registries image targets may reach over plain http.
     insecure_registries: Vec<String>,
+    /// The GitHub API of `github-actions` targets, with its token.
+    github: ApiOptions,
+    /// The GitLab API of `gitlab-ci` targets, with its token.
+    gitlab: ApiOptions,
     /// Listed repositories that cannot be scanned as listed: `(name, reason)`, each an error of
     /// the run.
     refused: Vec<(String, String)>,
 }
 
 impl TargetsRun {
+    /// Scans the repositories of an organisation listing that `selection` takes: each one's
+    /// history, and with `logs` its CI logs too.
+    fn scan_listing(
+        self,
+        repos: Vec<OrgRepository>,
+        selection: &OrgSelectionArgs,
+        logs: Option<TargetKind>,
+        many: &ManyTargetsArgs,
+        common: &CommonArgs,
+    ) -> Result<Outcome> {
+        let selection = RepoSelection {
+            forks: selection.forks,
+            archived: selection.archived,
+            include: selection.include.clone(),
+            exclude: selection.exclude.clone(),
+        };
+        let (repos, left_out) = selection.apply(repos)?;
+        if !common.quiet && left_out > 0 {
+            eprintln!(
+                "ferret: {left_out} repositor{} left out (forks, archived, --include/--exclude)",
+                if left_out == 1 { "y" } else { "ies" }
+            );
+        }
+        let mut targets = Vec::new();
+        for repo in repos {
+            if let Some(kind) = logs {
+                targets.push(Target::new(kind, repo.name.clone()));
+            }
+            targets.push(Target::new(TargetKind::Git, repo.clone_url));
+        }
+        self.scan(common, many, targets)
+    }
+
     fn scan(
         self,
         common: &CommonArgs,
@@ -133,8 +183,8 @@ impl TargetsRun {
                 targets.len()
             );
         }
-        if targets.is_empty() && self.refused.is_empty() && many.shard.is_none() {
-            bail!("no targets to scan");
+        if targets.is_empty() && !common.quiet {
+            eprintln!("ferret: no targets to scan");
         }
         let jobs = usize::from(many.jobs);
         let quiet = common.quiet;
@@ -244,6 +294,36 @@ impl TargetsRun {
                     web_url: None,
                 };
                 source::cilog::scan_paths(&opts, scanner)
+            }
+            TargetKind::GithubActions => {
+                if self.github.token.is_none() {
+                    bail!(
+                        "GitHub run logs can only be downloaded with a token: set GITHUB_TOKEN \
+                         or GH_TOKEN"
+                    );
+                }
+                let opts = source::cilog::github::GithubOptions {
+                    repo: location.clone(),
+                    runs: Vec::new(),
+                    workflow: None,
+                    branch: None,
+                    since: None,
+                    max_runs: 50,
+                    api: self.github.clone(),
+                };
+                source::cilog::github::scan(&opts, scanner)
+            }
+            TargetKind::GitlabCi => {
+                let opts = source::cilog::gitlab::GitlabOptions {
+                    project: location.clone(),
+                    jobs: Vec::new(),
+                    pipeline: None,
+                    branch: None,
+                    since: None,
+                    max_jobs: 100,
+                    api: self.gitlab.clone(),
+                };
+                source::cilog::gitlab::scan(&opts, scanner)
             }
         }
     }

@@ -19,15 +19,21 @@ pub enum TargetKind {
     Image,
     /// A CI log file or a directory of them (`scan ci-log`).
     CiLog,
+    /// The workflow-run logs of a GitHub repository, `OWNER/REPO` (`scan github-actions`).
+    GithubActions,
+    /// The job traces of a GitLab project, its path or id (`scan gitlab-ci`).
+    GitlabCi,
 }
 
 impl TargetKind {
     /// Every kind, in the order the targets file documentation lists them.
-    pub const ALL: [TargetKind; 4] = [
+    pub const ALL: [TargetKind; 6] = [
         TargetKind::Dir,
         TargetKind::Git,
         TargetKind::Image,
         TargetKind::CiLog,
+        TargetKind::GithubActions,
+        TargetKind::GitlabCi,
     ];
 
     /// The word a targets file spells the kind with.
@@ -37,6 +43,8 @@ impl TargetKind {
             TargetKind::Git => "git",
             TargetKind::Image => "image",
             TargetKind::CiLog => "ci-log",
+            TargetKind::GithubActions => "github-actions",
+            TargetKind::GitlabCi => "gitlab-ci",
         }
     }
 

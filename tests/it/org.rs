@@ -311,3 +311,89 @@ fn organisation_scans_shard_like_target_lists() {
         "{whole:?}"
     );
 }
+
+/// A workflow run's logs archive as GitHub serves it: one text file per step.
+fn run_logs_zip(step_log: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut zip = zip::ZipWriter::new(&mut buf);
+        zip.start_file(
+            "build/3_Deploy.txt",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        zip.write_all(step_log.as_bytes()).unwrap();
+        zip.finish().unwrap();
+    }
+    buf.into_inner()
+}
+
+#[test]
+fn with_ci_logs_each_repositorys_workflow_runs_are_scanned_too() {
+    let served = tempfile::tempdir().unwrap();
+    serve_repositories(served.path(), &["acme/app"]);
+    let daemon = GitDaemon::serve(served.path());
+    let git = format!("git://127.0.0.1:{}", daemon.port);
+    let logged = github_token("org-ci-log");
+    let zip = run_logs_zip(&format!(
+        "2024-05-01T10:00:00.0000000Z + curl -H 'Authorization: token {logged}' https://api.github.com/user\n"
+    ));
+    let api = MockServer::start(move |req| match req.path() {
+        "/orgs/acme/repos" => Reply::json(json!([github_repo(
+            "acme/app",
+            &format!("{git}/acme/app.git"),
+            false,
+            false
+        )])),
+        "/repos/acme/app/actions/runs" => Reply::json(json!({"total_count": 1, "workflow_runs": [{
+            "id": 41, "html_url": "https://github.com/acme/app/actions/runs/41",
+            "head_branch": "main", "created_at": "2024-05-01T10:00:00Z"}]})),
+        "/repos/acme/app/actions/runs/41/logs" => Reply::new(200, zip.clone()),
+        _ => Reply::new(404, r#"{"message":"Not Found"}"#),
+    });
+    let scan = |extra: &[&str]| {
+        ferret()
+            .args([
+                "scan",
+                "github-org",
+                "acme",
+                "--api-url",
+                api.url(),
+                "-f",
+                "json",
+            ])
+            .args(["--show-secrets"])
+            .args(extra)
+            .env("GITHUB_TOKEN", "ghp_listing_token_for_the_api_only")
+            .output()
+            .unwrap()
+    };
+    let out = scan(&["--ci-logs"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let kinds: BTreeSet<(String, String)> = json_findings(&out)
+        .iter()
+        .map(|f| {
+            (
+                f["origin"]["kind"].as_str().unwrap().to_string(),
+                f["secret"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        BTreeSet::from([
+            ("git".to_string(), github_token("org-acme/app")),
+            ("ci_log".to_string(), logged.clone()),
+        ])
+    );
+    let without = scan(&[]);
+    assert!(
+        json_findings(&without)
+            .iter()
+            .all(|f| f["origin"]["kind"] == "git")
+    );
+    assert!(api.requests().iter().all(|r| {
+        r.header("authorization") == Some("Bearer ghp_listing_token_for_the_api_only")
+    }));
+}
