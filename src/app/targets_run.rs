@@ -258,7 +258,7 @@ impl TargetsRun {
                     gitignore: false,
                     excludes: config.scan.exclude.clone(),
                     follow_symlinks: false,
-                    threads: 0,
+                    threads: scanner_threads(),
                     archive_limits: Default::default(),
                 };
                 source::fs::scan_dirs(&opts, scanner)
@@ -270,7 +270,7 @@ impl TargetsRun {
                     since: None,
                     range: None,
                     staged: false,
-                    quiet: true,
+                    quiet,
                 };
                 source::git::scan(&opts, scanner)
             }
@@ -327,4 +327,9 @@ impl TargetsRun {
             }
         }
     }
+}
+
+/// Worker threads for a directory walk: the global pool's size, which `--threads` set.
+fn scanner_threads() -> usize {
+    rayon::current_num_threads()
 }
