@@ -222,6 +222,7 @@ fn create_baseline(args: &BaselineCreateArgs) -> Result<Outcome> {
             range: None,
             staged: false,
             quiet: true,
+            name_in_notes: false,
         };
         return run_scan(&common, root.as_deref(), move |scanner, _| {
             source::git::scan(&opts, scanner)

@@ -150,5 +150,6 @@ pub fn git_options(target: &str, args: &GitArgs, quiet: bool) -> source::git::Gi
         range: args.range.clone(),
         staged: args.staged,
         quiet,
+        name_in_notes: false,
     }
 }

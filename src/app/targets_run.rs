@@ -271,6 +271,7 @@ impl TargetsRun {
                     range: None,
                     staged: false,
                     quiet,
+                    name_in_notes: true,
                 };
                 source::git::scan(&opts, scanner)
             }

@@ -69,7 +69,7 @@ fn bash_completion_loads_and_completes_subcommands() {
     assert_eq!(complete("ferret sc", 1), "scan");
     assert_eq!(
         complete("ferret scan gi", 2),
-        "git github-actions gitlab-ci"
+        "git github-actions gitlab-ci github-org gitlab-group"
     );
     assert_eq!(complete("ferret scan git --log-o", 3), "--log-opts");
 }

@@ -199,13 +199,29 @@ fn a_run_over_many_targets_shows_targets_done_of_the_total_and_the_current_one()
     assert!(!done.is_empty(), "{frames:#?}");
     assert!(done.is_sorted(), "targets done only grows: {done:?}");
     let screen = Screen::replay(&run.terminal, COLS).text_lines();
-    assert_eq!(
-        screen.len(),
-        1,
-        "the line is gone when ferret is done: {screen:#?}"
-    );
+    // Each repository's note names it, then the summary: the progress line left nothing.
+    assert_eq!(screen.len(), 4, "{screen:#?}");
+    let named: std::collections::BTreeSet<String> = screen[..3]
+        .iter()
+        .map(|note| {
+            let place = note
+                .strip_prefix("ferret: 1 submodule(s) not followed in ")
+                .unwrap_or_else(|| panic!("{screen:#?}"));
+            place.split(' ').next().unwrap().to_string()
+        })
+        .collect();
+    let repos: std::collections::BTreeSet<String> = repos
+        .iter()
+        .map(|r| {
+            std::fs::canonicalize(r.path())
+                .unwrap()
+                .display()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(named, repos, "each note names its repository");
     assert!(
-        screen[0].starts_with("ferret: scanned 3600 blobs"),
+        screen[3].starts_with("ferret: scanned 3600 blobs"),
         "{screen:#?}"
     );
 }

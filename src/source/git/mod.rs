@@ -29,6 +29,8 @@ pub struct GitOptions {
     pub staged: bool,
     /// Print nothing on standard error.
     pub quiet: bool,
+    /// Name the repository in notes: one run scans several (`scan targets`, organisations).
+    pub name_in_notes: bool,
 }
 
 /// Whether `target` is a URL to clone rather than a local path.
@@ -144,8 +146,16 @@ fn scan_repo<S: Sink>(
     }
     let history = blobs::scan_history(&repo, repository, &selection, sink)?;
     if !opts.quiet && !history.submodules.is_empty() {
+        let place = if opts.name_in_notes {
+            format!(
+                " in {}",
+                crate::escape::escape_control(&crate::redact_url::redact_urls_in(repository))
+            )
+        } else {
+            String::new()
+        };
         crate::progress::note(&format!(
-            "ferret: {} submodule(s) not followed (scan them separately): {}",
+            "ferret: {} submodule(s) not followed{place} (scan them separately): {}",
             history.submodules.len(),
             crate::escape::escape_control(&history.submodules.join(", "))
         ));
