@@ -223,6 +223,7 @@ fn create_baseline(args: &BaselineCreateArgs) -> Result<Outcome> {
             staged: false,
             quiet: true,
             name_in_notes: false,
+            credentials: None,
         };
         return run_scan(&common, root.as_deref(), move |scanner, _| {
             source::git::scan(&opts, scanner)

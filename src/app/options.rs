@@ -151,5 +151,6 @@ pub fn git_options(target: &str, args: &GitArgs, quiet: bool) -> source::git::Gi
         staged: args.staged,
         quiet,
         name_in_notes: false,
+        credentials: None,
     }
 }

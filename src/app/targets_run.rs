@@ -41,6 +41,8 @@ pub fn scan_targets_file(args: &TargetsArgs) -> Result<Outcome> {
         insecure_registries: args.insecure_registry.clone(),
         github: api(&args.github_api_url, &["GITHUB_TOKEN", "GH_TOKEN"]),
         gitlab: api(&args.gitlab_api_url, &["GITLAB_TOKEN"]),
+        // A list's URLs are the user's own; no listing token is in play.
+        clone_token: None,
         refused: Vec::new(),
     };
     run.scan(&args.common, &args.many, targets)
@@ -51,6 +53,7 @@ pub fn scan_github_org(args: &GithubOrgArgs) -> Result<Outcome> {
     let api = api_options(&args.api_url, &args.api, &["GITHUB_TOKEN", "GH_TOKEN"])?;
     let listing = source::org::github::list(&args.org, &api)?;
     let run = TargetsRun {
+        clone_token: CloneToken::for_api(&api, "x-access-token"),
         github: api,
         gitlab: default_api(source::org::gitlab::DEFAULT_API_URL),
         insecure_registries: Vec::new(),
@@ -71,6 +74,7 @@ pub fn scan_gitlab_group(args: &GitlabGroupArgs) -> Result<Outcome> {
     let api = api_options(&args.api_url, &args.api, &["GITLAB_TOKEN"])?;
     let listing = source::org::gitlab::list(&args.group, &api)?;
     let run = TargetsRun {
+        clone_token: CloneToken::for_api(&api, "oauth2"),
         github: default_api(source::org::github::DEFAULT_API_URL),
         gitlab: api,
         insecure_registries: Vec::new(),
@@ -107,6 +111,33 @@ fn api_options(url: &str, args: &ApiClientArgs, variables: &[&str]) -> Result<Ap
     Ok(options::api_options(url, token, args))
 }
 
+/// A token that may answer a clone's request for credentials, on one host only.
+struct CloneToken {
+    /// The host (no port) the API listed the repositories on.
+    host: String,
+    /// The user name the provider documents for tokens over https.
+    username: &'static str,
+    token: String,
+}
+
+impl CloneToken {
+    /// The listing token of `api` for clones from its repositories' host: github.com for
+    /// api.github.com, else the API's own host (GitHub Enterprise, GitLab).
+    fn for_api(api: &ApiOptions, username: &'static str) -> Option<Self> {
+        let token = api.token.clone()?;
+        let url = reqwest::Url::parse(&api.url).ok()?;
+        let host = match url.host_str()? {
+            "api.github.com" => "github.com",
+            other => other,
+        };
+        Some(CloneToken {
+            host: host.to_string(),
+            username,
+            token,
+        })
+    }
+}
+
 /// What every target of a run shares besides the common scan options.
 struct TargetsRun {
     /// Registries image targets may reach over plain http.
@@ -115,12 +146,34 @@ struct TargetsRun {
     github: ApiOptions,
     /// The GitLab API of `gitlab-ci` targets, with its token.
     gitlab: ApiOptions,
+    /// The listing's token, for cloning private repositories from the listing's own host.
+    clone_token: Option<CloneToken>,
     /// Listed repositories that cannot be scanned as listed: `(name, reason)`, each an error of
     /// the run.
     refused: Vec<(String, String)>,
 }
 
 impl TargetsRun {
+    /// The credentials a clone of `location` may answer with: the listing's token, when the URL
+    /// is http(s) on the listing's host (the host a server asks from must match again, see
+    /// [`source::git::CloneCredentials`]).
+    fn clone_credentials(&self, location: &str) -> Option<source::git::CloneCredentials> {
+        let token = self.clone_token.as_ref()?;
+        let url = reqwest::Url::parse(location).ok()?;
+        if !matches!(url.scheme(), "https" | "http") || url.host_str()? != token.host {
+            return None;
+        }
+        let host = match url.port() {
+            Some(port) => format!("{}:{port}", url.host_str()?),
+            None => url.host_str()?.to_string(),
+        };
+        Some(source::git::CloneCredentials {
+            host,
+            username: token.username.to_string(),
+            password: token.token.clone(),
+        })
+    }
+
     /// Scans the repositories of an organisation listing that `selection` takes: each one's
     /// history, and with `logs` its CI logs too.
     fn scan_listing(
@@ -272,6 +325,7 @@ impl TargetsRun {
                     staged: false,
                     quiet,
                     name_in_notes: true,
+                    credentials: self.clone_credentials(location),
                 };
                 source::git::scan(&opts, scanner)
             }

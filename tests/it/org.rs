@@ -397,3 +397,62 @@ fn with_ci_logs_each_repositorys_workflow_runs_are_scanned_too() {
         r.header("authorization") == Some("Bearer ghp_listing_token_for_the_api_only")
     }));
 }
+
+#[test]
+fn private_repositories_are_cloned_with_the_listing_token_from_the_listing_host_only() {
+    use crate::support::git_http::GitHttp;
+    let served = tempfile::tempdir().unwrap();
+    serve_repositories(served.path(), &["acme/private"]);
+    let token = "ghp_listing_and_clone_token";
+    let server = GitHttp::serve(served.path(), "x-access-token", token);
+    let clone_url = format!("https://127.0.0.1:{}/acme/private.git", server.port);
+    let api = MockServer::start(move |req| match req.path() {
+        "/orgs/acme/repos" => Reply::json(json!([github_repo(
+            "acme/private",
+            &clone_url,
+            false,
+            false
+        )])),
+        _ => Reply::new(404, r#"{"message":"Not Found"}"#),
+    });
+    let scan = |token: Option<&str>| {
+        let mut cmd = ferret();
+        cmd.args([
+            "scan",
+            "github-org",
+            "acme",
+            "--api-url",
+            api.url(),
+            "-f",
+            "json",
+        ]);
+        cmd.env("SSL_CERT_FILE", server.ca());
+        if let Some(token) = token {
+            cmd.env("GITHUB_TOKEN", token);
+        }
+        cmd.output().unwrap()
+    };
+    let out = scan(Some(token));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        repositories_found(&out),
+        BTreeSet::from(["acme/private".to_string()])
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(token));
+    let seen = server.credentials_seen();
+    assert!(
+        seen.contains(&format!("x-access-token:{token}")),
+        "{seen:?}"
+    );
+    // The token is given only when the server asks: the first request goes without it.
+    assert_eq!(seen[0], "-", "{seen:?}");
+    // Without a token the clone is refused, and said so by name.
+    let out = scan(None);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("acme/private.git") && err.contains("cannot clone"),
+        "{err}"
+    );
+    assert!(!err.contains(token));
+}

@@ -31,6 +31,73 @@ pub struct GitOptions {
     pub quiet: bool,
     /// Name the repository in notes: one run scans several (`scan targets`, organisations).
     pub name_in_notes: bool,
+    /// What to answer when the server of a URL to clone asks who is cloning.
+    pub credentials: Option<CloneCredentials>,
+}
+
+/// A user name and password (a token) for cloning over http(s) from one host. They are given
+/// only when that host's server asks for them (401), never to another host a redirect names.
+#[derive(Clone, Default)]
+pub struct CloneCredentials {
+    /// `host[:port]` as the clone URL has it.
+    pub host: String,
+    /// The user name the provider documents for tokens (`x-access-token`, `oauth2`).
+    pub username: String,
+    /// The token.
+    pub password: String,
+}
+
+impl std::fmt::Debug for CloneCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "CloneCredentials {{ host: {:?}, username: {:?}, .. }}",
+            self.host, self.username
+        )
+    }
+}
+
+impl CloneCredentials {
+    /// The answer to the clone's request for credentials: these, if it is for this host.
+    fn answer(
+        &self,
+        action: gix::credentials::helper::Action,
+    ) -> gix::Result<Option<gix::credentials::protocol::Outcome>> {
+        let gix::credentials::helper::Action::Get(mut ctx) = action else {
+            return Ok(None);
+        };
+        if ctx.host.is_none() {
+            ctx.destructure_url_in_place(false)?;
+        }
+        let secure = match ctx.protocol.as_deref() {
+            Some("https") => true,
+            Some("http") => is_loopback(ctx.host.as_deref().unwrap_or_default()),
+            _ => false,
+        };
+        if !secure || ctx.host.as_deref() != Some(self.host.as_str()) {
+            return Ok(None);
+        }
+        Ok(Some(gix::credentials::protocol::Outcome {
+            identity: gix::sec::identity::Account {
+                username: self.username.clone(),
+                password: self.password.clone(),
+                oauth_refresh_token: None,
+            },
+            next: ctx.into(),
+        }))
+    }
+}
+
+/// Whether `host` (with or without a port) is this machine: plain http is fine there only.
+fn is_loopback(host: &str) -> bool {
+    let name = host.rsplit_once(':').map_or(host, |(name, port)| {
+        if port.bytes().all(|b| b.is_ascii_digit()) {
+            name
+        } else {
+            host
+        }
+    });
+    matches!(name, "127.0.0.1" | "localhost" | "[::1]")
 }
 
 /// Whether `target` is a URL to clone rather than a local path.
@@ -86,7 +153,7 @@ pub fn scan<S: Sink>(opts: &GitOptions, sink: &S) -> Result<()> {
             .tempdir()
             .context("cannot create a temporary directory for the clone")?;
         let _on_signal = crate::cleanup::remove_on_signal(dir.path())?;
-        let repo = clone_bare(&opts.target, dir.path())?;
+        let repo = clone_bare(&opts.target, dir.path(), opts.credentials.clone())?;
         return scan_repo(&repo, &opts.target, opts, sink);
     }
     let repo = open_local(Path::new(&opts.target))?;
@@ -102,10 +169,21 @@ fn repository_location(repo: &gix::Repository) -> String {
 }
 
 /// Clones `url` (https, ssh, git or file) without a work tree into `dir`; a signal stops it.
-fn clone_bare(url: &str, dir: &Path) -> Result<gix::Repository> {
+fn clone_bare(
+    url: &str,
+    dir: &Path,
+    credentials: Option<CloneCredentials>,
+) -> Result<gix::Repository> {
     let interrupt = crate::cleanup::interrupt_flag();
     let mut prepare =
         gix::prepare_clone_bare(url, dir).with_context(|| format!("cannot clone {url}"))?;
+    if let Some(credentials) = credentials {
+        prepare = prepare.configure_connection(move |connection| {
+            let credentials = credentials.clone();
+            connection.set_credentials(move |action| credentials.answer(action));
+            Ok(())
+        });
+    }
     let (repo, _) = prepare
         .fetch_only(gix::progress::Discard, interrupt)
         .with_context(|| format!("cannot clone {url}"))?;

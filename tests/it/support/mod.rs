@@ -93,6 +93,7 @@ pub fn rule_path_lines(findings: &[serde_json::Value]) -> Vec<(String, String, u
 pub mod azurite;
 pub mod db_server;
 pub mod git_daemon;
+pub mod git_http;
 pub mod mock_http;
 pub mod mock_provider;
 pub mod pty;
