@@ -352,6 +352,11 @@ pub struct GitArgs {
     /// `REV`, `^REV`, `BASE..HEAD`, `BASE..` and `-p`; anything else is refused by name.
     #[arg(long, value_name = "OPTS", allow_hyphen_values = true, conflicts_with_all = ["branches", "since", "range", "staged"], help_heading = "gitleaks compatibility")]
     pub log_opts: Option<String>,
+    /// Report a secret once per version of its file instead of once per file: by default the
+    /// versions that kept it (each edit of the file is a new blob) are one finding, at the commit
+    /// that introduced it, listing them all.
+    #[arg(long, help_heading = "Output")]
+    pub all_occurrences: bool,
     #[command(flatten)]
     pub common: CommonArgs,
 }

@@ -300,6 +300,10 @@ mod tests {
             summary: String::new(),
             blob: String::new(),
             still_in_head,
+            versions: 1,
+            last_commit: "c".into(),
+            occurrences: Vec::new(),
+            walk_order: 0,
         }
     }
 

@@ -59,6 +59,16 @@ fn place(
     (secret.into(), path.into(), line, commit.into(), head)
 }
 
+/// The commits of a git finding's `origin.occurrences`, oldest first.
+fn version_commits(finding: &Value) -> Vec<String> {
+    finding["origin"]["occurrences"]
+        .as_array()
+        .expect("a git finding lists its versions")
+        .iter()
+        .map(|o| o["commit"].as_str().unwrap().to_string())
+        .collect()
+}
+
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -99,9 +109,17 @@ fn a_secret_still_present_is_marked_still_in_head() {
     // The file changes (a new blob) but the secret stays.
     repo.write("app.py", format!("# comment\nTOKEN = \"{TOKEN_A}\"\n"));
     let c2 = repo.commit("comment");
+    // Both versions hold it: one finding, at the version that introduced it, listing both.
     let (_, findings) = scan_repo(&repo, &[]);
     assert_eq!(
         places(&findings),
+        vec![place(TOKEN_A, "app.py", 1, &c1, true)]
+    );
+    assert_eq!(version_commits(&findings[0]), [c1.clone(), c2.clone()]);
+    assert_eq!(findings[0]["origin"]["occurrences"][1]["line"], 2);
+    let (_, each) = scan_repo(&repo, &["--all-occurrences"]);
+    assert_eq!(
+        places(&each),
         vec![
             place(TOKEN_A, "app.py", 1, &c1, true),
             place(TOKEN_A, "app.py", 2, &c2, true),

@@ -365,6 +365,12 @@ fn report_blobs<S: Sink>(
                     summary: meta.summary.clone(),
                     blob: blob.id.to_string(),
                     still_in_head,
+                    // One version as the source sees it; the report groups a secret's versions
+                    // once every finding of the scan is in (see `pipeline::collapse`).
+                    versions: 1,
+                    last_commit: meta.id.clone(),
+                    occurrences: Vec::new(),
+                    walk_order: intro.source,
                 });
                 sink.report_matches(&data, std::slice::from_ref(m), &origin);
             }

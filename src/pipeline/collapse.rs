@@ -1,0 +1,132 @@
+//! One finding per secret per file of a git history. Every edit of a file makes a new blob, and a
+//! history scan reads each blob once, so a secret that stays in a file through 36 edits is found
+//! 36 times; a reader acts once per secret and file. The findings of one (rule, secret, path,
+//! repository) become one, placed at the version that introduced the secret, carrying how many
+//! versions held it, the last of them, and the list of them all.
+//!
+//! This is a pass over the findings of a whole scan rather than part of the git source: a
+//! secret's versions are only known once every blob has been scanned, and the filters (inline
+//! allow comments, baselines, gitleaks entries matched by commit) have to judge each version
+//! first, as they did before, so that what is collapsed is exactly what would have been reported.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::finding::Finding;
+use super::origin::{GitOccurrence, Origin};
+
+/// How reports list a secret that several versions of a file in git history held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum GitVersions {
+    /// One finding per (rule, secret, path, repository), at the version that introduced it.
+    #[default]
+    Collapse,
+    /// One finding per version (`scan git --all-occurrences`).
+    EachVersion,
+}
+
+/// `findings` with the git findings of one secret in one file merged as `mode` says; every git
+/// origin comes out with its `versions`, `last_commit` and `occurrences` filled. Other findings
+/// pass unchanged. The order is not kept: callers sort for output.
+pub fn collapse_git_versions(findings: Vec<Finding>, mode: GitVersions) -> Vec<Finding> {
+    let mut out = Vec::with_capacity(findings.len());
+    let mut groups: HashMap<GroupKey, Vec<Finding>> = HashMap::new();
+    for finding in findings {
+        match (&*finding.origin, mode) {
+            (Origin::Git { .. }, GitVersions::Collapse) => {
+                groups.entry(group_key(&finding)).or_default().push(finding);
+            }
+            (Origin::Git { .. }, GitVersions::EachVersion) => out.push(merge(vec![finding])),
+            _ => out.push(finding),
+        }
+    }
+    out.extend(groups.into_values().map(merge));
+    out
+}
+
+/// What makes git findings the same finding: (rule id, fingerprint, path, repository).
+type GroupKey = (Arc<str>, String, String, String);
+
+fn group_key(f: &Finding) -> GroupKey {
+    (
+        f.rule_id.clone(),
+        f.fingerprint.clone(),
+        f.path().to_string(),
+        f.origin.place().to_string(),
+    )
+}
+
+/// The one finding that stands for `group` (git findings of one key, at least one): its first
+/// version, with the versions of all of them.
+fn merge(mut group: Vec<Finding>) -> Finding {
+    group.sort_by_key(|f| (walk_order(f), f.line, f.column));
+    let mut occurrences: Vec<GitOccurrence> = Vec::new();
+    let mut still_in_head = false;
+    for f in &group {
+        if let Origin::Git {
+            still_in_head: in_head,
+            ..
+        } = &*f.origin
+        {
+            still_in_head |= *in_head;
+        }
+        for occurrence in occurrences_of(f) {
+            // A version holding the secret twice is one version, at its first position.
+            if !occurrences
+                .iter()
+                .any(|o| o.commit == occurrence.commit && o.blob == occurrence.blob)
+            {
+                occurrences.push(occurrence);
+            }
+        }
+    }
+    let mut first = group.swap_remove(0);
+    if let Origin::Git {
+        still_in_head: in_head,
+        versions,
+        last_commit,
+        occurrences: list,
+        ..
+    } = Arc::make_mut(&mut first.origin)
+    {
+        *in_head = still_in_head;
+        *versions = occurrences.len();
+        if let Some(last) = occurrences.last() {
+            last_commit.clone_from(&last.commit);
+        }
+        *list = occurrences;
+    }
+    first
+}
+
+fn walk_order(f: &Finding) -> u32 {
+    match &*f.origin {
+        Origin::Git { walk_order, .. } => *walk_order,
+        _ => 0,
+    }
+}
+
+/// The versions a git finding stands for: those it lists (a finding already merged, or read back
+/// from a report), or else its own.
+fn occurrences_of(f: &Finding) -> Vec<GitOccurrence> {
+    let Origin::Git {
+        commit,
+        date,
+        blob,
+        occurrences,
+        ..
+    } = &*f.origin
+    else {
+        return Vec::new();
+    };
+    if !occurrences.is_empty() {
+        return occurrences.clone();
+    }
+    vec![GitOccurrence {
+        commit: commit.clone(),
+        date: date.clone(),
+        blob: blob.clone(),
+        line: f.line,
+        column: f.column,
+    }]
+}
