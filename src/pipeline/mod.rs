@@ -4,8 +4,8 @@
 //! stage can depend on it and none has to depend on another to talk to it.
 
 pub mod blob;
-pub mod collapse;
 pub mod ci_log_origin;
+pub mod collapse;
 pub mod finding;
 pub mod line_context;
 pub mod matched;

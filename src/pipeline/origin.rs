@@ -227,7 +227,10 @@ impl Origin {
                     "history only"
                 };
                 let versions = if *versions > 1 {
-                    format!(", {versions} versions, last in {}", short_commit(last_commit))
+                    format!(
+                        ", {versions} versions, last in {}",
+                        short_commit(last_commit)
+                    )
                 } else {
                     String::new()
                 };
