@@ -494,7 +494,8 @@ pub struct CommonArgs {
     #[arg(long, value_name = "SIZE", value_parser = parse_size, help_heading = "Detection")]
     pub max_file_size: Option<u64>,
     /// Exit 2 when anything was not scanned fully: over the size limit, an archive past the depth
-    /// or decompression limit, a corrupt or unsupported archive, a FIFO or device. Binary files,
+    /// or decompression limit, a corrupt or unsupported archive, a FIFO or device, blobs a partial
+    /// clone does not have (they are never fetched). Binary files,
     /// symlinks and allowlisted paths are left out by choice and do not count.
     #[arg(long, help_heading = "Detection")]
     pub strict: bool,

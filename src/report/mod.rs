@@ -130,6 +130,10 @@ impl Summary {
             ),
             (listed(SkipReason::Unsupported), "unsupported or corrupt"),
             (listed(SkipReason::SpecialFile), "special files"),
+            (
+                listed(SkipReason::PartialClone),
+                "partial clones with blobs not available locally",
+            ),
             (self.skipped_symlinks, "symlinks"),
             (self.skipped_allowlisted, "allowlisted paths"),
         ] {

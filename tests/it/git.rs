@@ -1017,3 +1017,80 @@ fn a_secret_removed_and_added_again_is_one_finding_counting_both_spans() {
     assert_eq!(each.len(), 4);
     assert_eq!(what_was_found(&findings), what_was_found(&each));
 }
+
+/// Blobs `git` knows of in the repository at `dir` but does not have (`--missing=print` never
+/// fetches them).
+fn missing_blobs(dir: &std::path::Path) -> usize {
+    let out = std::process::Command::new("git")
+        .args(["rev-list", "--objects", "--all", "--missing=print"])
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_NO_LAZY_FETCH", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.starts_with('?'))
+        .count()
+}
+
+#[test]
+fn a_partial_clones_missing_blobs_are_said_once_and_never_fetched() {
+    let origin = TestRepo::new();
+    origin.git(&["config", "uploadpack.allowFilter", "true"]);
+    for n in 1..=3 {
+        origin.write("old.env", format!("N={n}\nGITHUB_TOKEN={TOKEN_A}\n"));
+        origin.write("notes.txt", format!("note {n}\n"));
+        origin.commit(&format!("edit {n}"));
+    }
+    origin.write("old.env", "N=4\n");
+    origin.write("app.env", format!("GITHUB_TOKEN={TOKEN_B}\n"));
+    origin.commit("rotate");
+    let parent = tempfile::tempdir().unwrap();
+    let clone = parent.path().join("clone");
+    let url = format!("file://{}", origin.path().display());
+    origin.git(&[
+        "clone",
+        "-q",
+        "--filter=blob:none",
+        &url,
+        clone.to_str().unwrap(),
+    ]);
+    // The remote goes away: a scan that tried to fetch would fail, not find more.
+    drop(origin);
+    // Checkout fetched HEAD's blobs; the five older versions were promised and never sent.
+    let missing = missing_blobs(&clone);
+    assert_eq!(missing, 5);
+
+    let target = clone.to_str().unwrap();
+    let out = scan_git(target, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let findings = json_findings(&out);
+    assert_eq!(what_was_found(&findings).len(), 1, "{findings:#?}");
+    assert_eq!(findings[0]["secret"], TOKEN_B);
+    let said = format!("partial clone: {missing} blobs not available locally");
+    let err = stderr(&out);
+    assert_eq!(err.matches(&said).count(), 1, "{err}");
+    assert!(!err.contains("could not scan"), "{err}");
+    assert_eq!(missing_blobs(&clone), missing, "nothing was fetched");
+
+    let report = ferret()
+        .args(["scan", "git", target, "--format", "json-report"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&report.stdout).unwrap();
+    let not_scanned = report["not_scanned"].as_array().unwrap();
+    assert_eq!(not_scanned.len(), 1, "{report:#}");
+    assert_eq!(not_scanned[0]["reason"], "partial_clone");
+    assert!(
+        not_scanned[0]["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with(&said)
+    );
+    assert_eq!(report["errors"], serde_json::json!([]));
+
+    let strict = scan_git(target, &["--strict"]);
+    assert_eq!(strict.status.code(), Some(2), "{}", stderr(&strict));
+}
