@@ -130,3 +130,120 @@ fn occurrences_of(f: &Finding) -> Vec<GitOccurrence> {
         column: f.column,
     }]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::{Confidence, Severity};
+
+    /// A finding of `secret` at `path` in the version `commit` introduced, `walk_order`th in
+    /// the walk.
+    fn found(path: &str, fingerprint: &str, commit: &str, walk_order: u32, line: usize) -> Finding {
+        Finding {
+            rule_id: Arc::from("rule"),
+            rule_name: Arc::from("Rule"),
+            provider: None,
+            severity: Severity::High,
+            secret: "s".into(),
+            secret_redacted: false,
+            fingerprint: fingerprint.into(),
+            legacy_fingerprint: String::new(),
+            line,
+            column: 1,
+            end_line: line,
+            entropy: 0.0,
+            checksum_valid: None,
+            captures: Vec::new(),
+            rotate: None,
+            origin: Arc::new(Origin::Git {
+                repository: "/r".into(),
+                path: path.into(),
+                commit: commit.into(),
+                author: String::new(),
+                email: String::new(),
+                date: String::new(),
+                summary: String::new(),
+                blob: format!("blob-{commit}"),
+                still_in_head: walk_order == 9,
+                versions: 1,
+                last_commit: commit.into(),
+                occurrences: Vec::new(),
+                walk_order,
+            }),
+            verification: None,
+            confidence: Confidence::High,
+            confidence_reasons: Vec::new(),
+            decoded: None,
+            context: None,
+        }
+    }
+
+    fn versions(f: &Finding) -> (String, usize, String, Vec<String>, bool) {
+        let Origin::Git {
+            commit,
+            versions,
+            last_commit,
+            occurrences,
+            still_in_head,
+            ..
+        } = &*f.origin
+        else {
+            panic!("a git finding");
+        };
+        let commits = occurrences.iter().map(|o| o.commit.clone()).collect();
+        (
+            commit.clone(),
+            *versions,
+            last_commit.clone(),
+            commits,
+            *still_in_head,
+        )
+    }
+
+    #[test]
+    fn versions_are_ordered_by_the_walk_and_a_repeat_in_one_version_counts_once() {
+        let findings = vec![
+            found("a", "fp", "c9", 9, 4),
+            found("a", "fp", "c1", 1, 2),
+            found("a", "fp", "c1", 1, 7),
+            found("a", "fp", "c5", 5, 3),
+        ];
+        let out = collapse_git_versions(findings, GitVersions::Collapse);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].line, 2);
+        let c = |s: &str| s.to_string();
+        assert_eq!(
+            versions(&out[0]),
+            (c("c1"), 3, c("c9"), vec![c("c1"), c("c5"), c("c9")], true)
+        );
+    }
+
+    #[test]
+    fn paths_and_secrets_stay_apart_and_collapsing_twice_changes_nothing() {
+        let findings = vec![
+            found("a", "fp", "c1", 1, 1),
+            found("a", "fp", "c2", 2, 1),
+            found("b", "fp", "c2", 2, 1),
+            found("a", "other", "c2", 2, 1),
+        ];
+        let mut once = collapse_git_versions(findings, GitVersions::Collapse);
+        once.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        let mut twice = collapse_git_versions(once.clone(), GitVersions::Collapse);
+        twice.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        let shape = |all: &[Finding]| -> Vec<_> {
+            all.iter()
+                .map(|f| (f.path().to_string(), f.fingerprint.clone(), versions(f)))
+                .collect()
+        };
+        assert_eq!(once.len(), 3);
+        assert_eq!(shape(&once), shape(&twice));
+        let each = collapse_git_versions(
+            vec![found("a", "fp", "c1", 1, 1), found("a", "fp", "c2", 2, 1)],
+            GitVersions::EachVersion,
+        );
+        assert!(
+            each.iter()
+                .all(|f| versions(f).1 == 1 && versions(f).3.len() == 1)
+        );
+    }
+}
