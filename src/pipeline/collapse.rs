@@ -9,7 +9,7 @@
 //! allow comments, baselines, gitleaks entries matched by commit) have to judge each version
 //! first, as they did before, so that what is collapsed is exactly what would have been reported.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::finding::Finding;
@@ -61,6 +61,8 @@ fn group_key(f: &Finding) -> GroupKey {
 fn merge(mut group: Vec<Finding>) -> Finding {
     group.sort_by_key(|f| (walk_order(f), f.line, f.column));
     let mut occurrences: Vec<GitOccurrence> = Vec::new();
+    // A file edited thousands of times lists thousands of versions: looked up, not searched.
+    let mut versions_seen: HashSet<(String, String)> = HashSet::new();
     let mut still_in_head = false;
     for f in &group {
         if let Origin::Git {
@@ -72,10 +74,7 @@ fn merge(mut group: Vec<Finding>) -> Finding {
         }
         for occurrence in occurrences_of(f) {
             // A version holding the secret twice is one version, at its first position.
-            if !occurrences
-                .iter()
-                .any(|o| o.commit == occurrence.commit && o.blob == occurrence.blob)
-            {
+            if versions_seen.insert((occurrence.commit.clone(), occurrence.blob.clone())) {
                 occurrences.push(occurrence);
             }
         }
