@@ -487,6 +487,11 @@ pub struct GitArgs {
     /// `REV`, `^REV`, `BASE..HEAD`, `BASE..` and `-p`; anything else is refused by name.
     #[arg(long, value_name = "OPTS", allow_hyphen_values = true, conflicts_with_all = ["branches", "since", "range", "staged"], help_heading = "gitleaks compatibility")]
     pub log_opts: Option<String>,
+    /// Report a secret once per version of its file instead of once per file: by default the
+    /// versions that kept it (each edit of the file is a new blob) are one finding, at the commit
+    /// that introduced it, listing them all.
+    #[arg(long, help_heading = "Output")]
+    pub all_occurrences: bool,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -624,7 +629,8 @@ pub struct CommonArgs {
     #[arg(long, value_name = "SIZE", value_parser = parse_size, help_heading = "Detection")]
     pub max_file_size: Option<u64>,
     /// Exit 2 when anything was not scanned fully: over the size limit, an archive past the depth
-    /// or decompression limit, a corrupt or unsupported archive, a FIFO or device. Binary files,
+    /// or decompression limit, a corrupt or unsupported archive, a FIFO or device, blobs a partial
+    /// clone does not have (they are never fetched). Binary files,
     /// symlinks and allowlisted paths are left out by choice and do not count.
     #[arg(long, help_heading = "Detection")]
     pub strict: bool,

@@ -23,6 +23,7 @@ use crate::config::Config;
 use crate::detect::rules::{embedded_rules, load_rule_file};
 use crate::detect::{Detector, Rule, examples::check_examples};
 use crate::escape::escape_control;
+use crate::pipeline::collapse::GitVersions;
 use crate::report::Format;
 use crate::source;
 use output::open_output;
@@ -117,7 +118,12 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             };
             let opts = options::git_options(&args.target, &args, args.common.quiet);
             let staged = args.staged;
-            let outcome = run_scan_with(&args.common, settings, move |scanner, _| {
+            let versions = if args.all_occurrences {
+                GitVersions::EachVersion
+            } else {
+                GitVersions::Collapse
+            };
+            let outcome = run_scan_with(&args.common, settings, versions, move |scanner, _| {
                 source::git::scan(&opts, scanner)
             })?;
             if staged && outcome == Outcome::Findings && !args.common.quiet {

@@ -20,7 +20,8 @@ use crate::detect::{Confidence, Detector, Rule};
 use crate::escape::escape_control;
 use crate::filter::gitleaks_ignore::{GITLEAKS_IGNORE_FILE_NAME, load_gitleaks_report};
 use crate::filter::{Filter, IGNORE_FILE_NAME, load_baseline};
-use crate::pipeline::{Finding, ScanError, VerificationStatus};
+use crate::pipeline::collapse::{GitVersions, collapse_git_versions};
+use crate::pipeline::{Finding, Origin, ScanError, VerificationStatus};
 use crate::progress;
 use crate::redact_url::redact_urls_in;
 use crate::report::{self, Format, ReportOptions, Summary};
@@ -37,20 +38,33 @@ where
     run_scan_with(
         common,
         RepoSettings::at(root.map(Path::to_path_buf)),
+        GitVersions::Collapse,
         source,
     )
 }
 
-/// [`run_scan`] with the repository's settings taken from `settings`.
-pub fn run_scan_with<F>(common: &CommonArgs, settings: RepoSettings, source: F) -> Result<Outcome>
+/// [`run_scan`] with the repository's settings taken from `settings`, and a secret's versions in
+/// git history reported as `versions` says.
+pub fn run_scan_with<F>(
+    common: &CommonArgs,
+    settings: RepoSettings,
+    versions: GitVersions,
+    source: F,
+) -> Result<Outcome>
 where
     F: FnOnce(&Scanner, &Config) -> Result<()> + Send,
 {
     let started = Instant::now();
-    let (mut run, findings_rx) = ScanRun::build(common, &settings)?;
+    let (mut run, findings_rx) = ScanRun::build(common, &settings, versions)?;
     let (findings, source_result, out) = run.run_source(findings_rx, source);
     let mut findings = findings?;
     run.drop_later_versions(&mut findings);
+    if !run.stream {
+        // After the gitleaks entries have judged each version; a streaming collector has
+        // collapsed what it held back already.
+        findings = collapse_git_versions(findings, versions);
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    }
     if run.verifying {
         run.verify(&mut findings)?;
     }
@@ -78,12 +92,18 @@ struct ScanRun<'a> {
     out: Option<Output>,
     opts: ReportOptions,
     floor: Confidence,
+    /// One finding per secret and file in git history, or one per version.
+    versions: GitVersions,
 }
 
 impl<'a> ScanRun<'a> {
     /// Step 1: reads the config, builds the detector, the filter and the scanner, and opens the
     /// output. Returns the receiving end of the scanner's findings.
-    fn build(common: &'a CommonArgs, settings: &RepoSettings) -> Result<(Self, Receiver<Finding>)> {
+    fn build(
+        common: &'a CommonArgs,
+        settings: &RepoSettings,
+        versions: GitVersions,
+    ) -> Result<(Self, Receiver<Finding>)> {
         let (config, config_used) = resolve_config(common, settings)?;
         let verifying = common.verify || common.only_verified;
         let (detector, verifiers) =
@@ -121,6 +141,7 @@ impl<'a> ScanRun<'a> {
             out: Some(out),
             opts: report_options(common),
             floor,
+            versions,
         };
         Ok((run, rx))
     }
@@ -138,10 +159,11 @@ impl<'a> ScanRun<'a> {
         // nothing streams into it.
         let stream = self.stream;
         let stream_out = self.out.take().filter(|_| stream);
-        let (opts, floor) = (&self.opts, self.floor);
+        let (opts, floor, versions) = (&self.opts, self.floor, self.versions);
         let (scanner, config) = (&mut self.scanner, &self.config);
         std::thread::scope(|s| {
-            let collector = s.spawn(move || collect(findings_rx, stream_out, opts, floor));
+            let collector =
+                s.spawn(move || collect(findings_rx, stream_out, opts, floor, versions));
             let result = std::thread::scope(|inner| {
                 if show_progress {
                     // Started before the source runs, so the phases it announces are all shown.
@@ -569,14 +591,20 @@ type Collected = (Result<Vec<Finding>>, Option<Output>);
 
 /// Receives findings until every sender is gone; deduplicates them; streams them when `stream` is
 /// given, otherwise returns them sorted.
+///
+/// A secret's versions in git history are all known only once the source is done, so when they
+/// are collapsed a streaming collector holds git findings back and writes them, one per secret
+/// and file, at the end; the findings of other sources still stream as they are made.
 fn collect(
     rx: Receiver<Finding>,
     mut stream: Option<Output>,
     opts: &ReportOptions,
     floor: Confidence,
+    versions: GitVersions,
 ) -> Collected {
     let mut seen = HashSet::new();
     let mut findings = Vec::new();
+    let mut held_back = Vec::new();
     let mut write_error = None;
     for mut finding in rx {
         // Below the confidence floor is not reported, so it neither prints nor fails the scan.
@@ -597,12 +625,25 @@ fn collect(
         if !seen.insert(key) {
             continue;
         }
-        if let Some(out) = stream.as_mut()
-            && write_error.is_none()
-            && let Err(e) = report::json::write_jsonl_line(out, &finding, opts)
-        {
-            write_error = Some(e);
+        if stream.is_none() {
+            findings.push(finding);
+            continue;
         }
+        if matches!(&*finding.origin, Origin::Git { .. }) {
+            if versions == GitVersions::Collapse {
+                held_back.push(finding);
+                continue;
+            }
+            // One version is already the whole finding; only its version list is filled in.
+            finding = collapse_git_versions(vec![finding], versions).swap_remove(0);
+        }
+        stream_finding(&mut stream, &finding, opts, &mut write_error);
+        findings.push(finding);
+    }
+    let mut collapsed = collapse_git_versions(held_back, versions);
+    collapsed.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    for finding in collapsed {
+        stream_finding(&mut stream, &finding, opts, &mut write_error);
         findings.push(finding);
     }
     if let Some(e) = write_error {
@@ -610,6 +651,22 @@ fn collect(
     }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     (Ok(findings), stream)
+}
+
+/// Writes `finding` as a jsonl line to `stream`, unless an earlier write failed (then
+/// `write_error` holds why).
+fn stream_finding(
+    stream: &mut Option<Output>,
+    finding: &Finding,
+    opts: &ReportOptions,
+    write_error: &mut Option<anyhow::Error>,
+) {
+    if let Some(out) = stream.as_mut()
+        && write_error.is_none()
+        && let Err(e) = report::json::write_jsonl_line(out, finding, opts)
+    {
+        *write_error = Some(e);
+    }
 }
 
 fn summarise(scanner: &Scanner, findings: &[Finding], elapsed: Duration) -> Summary {

@@ -5,6 +5,7 @@
 
 pub mod blob;
 pub mod ci_log_origin;
+pub mod collapse;
 pub mod finding;
 pub mod line_context;
 pub mod matched;
@@ -16,6 +17,6 @@ pub use blob::{line_span, looks_binary};
 pub use ci_log_origin::CiLogOrigin;
 pub use finding::{Finding, Verification, VerificationStatus, redact};
 pub use matched::{Confidence, Match, Scored, Severity};
-pub use origin::Origin;
+pub use origin::{GitOccurrence, Origin};
 pub use record::{ScanError, ScanStats, Skip, SkipReason};
 pub use sink::Sink;

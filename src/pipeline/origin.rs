@@ -41,6 +41,21 @@ pub enum Origin {
         blob: String,
         /// Whether the same secret is still in the tree of HEAD (`false`: history only).
         still_in_head: bool,
+        /// How many versions of the file held the secret (1 with `--all-occurrences`).
+        #[serde(default = "one_version")]
+        versions: usize,
+        /// The commit that introduced the latest version still holding the secret (`commit`
+        /// when there is one version).
+        #[serde(default)]
+        last_commit: String,
+        /// Every version that held the secret, oldest first; `commit`, `blob`, the finding's
+        /// line and column are the first's.
+        #[serde(default)]
+        occurrences: Vec<GitOccurrence>,
+        /// Where the introducing commit came in the history walk (oldest first): orders a
+        /// secret's versions, which commit dates cannot do reliably. Not written.
+        #[serde(skip)]
+        walk_order: u32,
     },
     /// A blob staged in the index (`scan git --staged`).
     GitStaged {
@@ -202,15 +217,24 @@ impl Origin {
             Origin::Git {
                 commit,
                 still_in_head,
+                versions,
+                last_commit,
                 ..
             } => {
-                let short = commit.get(..8).unwrap_or(commit);
                 let status = if *still_in_head {
                     "still in HEAD"
                 } else {
                     "history only"
                 };
-                format!(" @ {short} ({status})")
+                let versions = if *versions > 1 {
+                    format!(
+                        ", {versions} versions, last in {}",
+                        short_commit(last_commit)
+                    )
+                } else {
+                    String::new()
+                };
+                format!(" @ {} ({status}{versions})", short_commit(commit))
             }
             Origin::GitStaged { .. } => " (staged)".to_string(),
         }
@@ -258,6 +282,9 @@ impl Origin {
                 summary,
                 blob,
                 still_in_head,
+                versions,
+                last_commit,
+                occurrences,
                 ..
             } => {
                 for (key, value) in [
@@ -272,6 +299,13 @@ impl Origin {
                     map.insert(key.into(), value.clone().into());
                 }
                 map.insert("stillInHead".into(), (*still_in_head).into());
+                map.insert("versions".into(), (*versions).into());
+                map.insert("lastCommit".into(), last_commit.clone().into());
+                let commits: Vec<serde_json::Value> = occurrences
+                    .iter()
+                    .map(|o| o.commit.clone().into())
+                    .collect();
+                map.insert("commits".into(), commits.into());
             }
             Origin::GitStaged { blob, .. } => {
                 map.insert("blob".into(), blob.clone().into());
@@ -282,9 +316,35 @@ impl Origin {
     }
 }
 
+/// One version of a file in git history that held a secret: the commit that introduced it and
+/// where the secret sits in it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Hash)]
+pub struct GitOccurrence {
+    /// The commit that introduced this version of the file (or the ref naming it).
+    pub commit: String,
+    /// That commit's author date, ISO 8601.
+    pub date: String,
+    /// This version's blob id.
+    pub blob: String,
+    /// 1-based line of the secret's start in this version.
+    pub line: usize,
+    /// 1-based byte column of the secret's start in this version.
+    pub column: usize,
+}
+
+/// A git origin read back from a report written before versions were counted: one version.
+fn one_version() -> usize {
+    1
+}
+
 /// The root of a file origin read back from a report, until the finding's `root` is applied.
 fn empty_root() -> std::sync::Arc<str> {
     std::sync::Arc::from("")
+}
+
+/// The first 8 characters of a commit id, for text output (a ref name as it is).
+fn short_commit(commit: &str) -> &str {
+    commit.get(..8).unwrap_or(commit)
 }
 
 /// `sha256:0123456789ab` from a full digest, for text output.
@@ -309,6 +369,10 @@ mod tests {
             summary: String::new(),
             blob: String::new(),
             still_in_head: true,
+            versions: 1,
+            last_commit: "c".into(),
+            occurrences: Vec::new(),
+            walk_order: 0,
         };
         let redacted = origin
             .without_url_credentials()

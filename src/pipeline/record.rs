@@ -31,6 +31,9 @@ pub enum SkipReason {
     Unsupported,
     /// A FIFO, socket or device: never opened, so a scan cannot block on it.
     SpecialFile,
+    /// Blobs of a partial clone that its remote promised and never sent: ferret does not fetch
+    /// them, so what they hold is not known (one record per repository, counting them).
+    PartialClone,
 }
 
 impl SkipReason {
@@ -42,6 +45,7 @@ impl SkipReason {
             SkipReason::DecompressionLimit => "decompression limit",
             SkipReason::Unsupported => "unsupported or corrupt",
             SkipReason::SpecialFile => "special file",
+            SkipReason::PartialClone => "partial clone",
         }
     }
 }

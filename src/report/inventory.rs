@@ -188,12 +188,19 @@ fn secret_of(findings: Vec<&Finding>) -> Secret<'_> {
         .filter_map(|f| f.verification.as_ref().map(|v| v.status))
         .min();
     let presence = Presence::combine(findings.iter().map(|f| Presence::of(&f.origin)));
+    // A git finding stands for every version that held the secret: the last seen is the date
+    // of its latest one.
     let mut dates: Vec<(jiff::Timestamp, &str)> = findings
         .iter()
-        .filter_map(|f| match &*f.origin {
-            Origin::Git { date, .. } => date.parse().ok().map(|t| (t, date.as_str())),
-            _ => None,
+        .flat_map(|f| match &*f.origin {
+            Origin::Git {
+                date, occurrences, ..
+            } => std::iter::once(date.as_str())
+                .chain(occurrences.iter().map(|o| o.date.as_str()))
+                .collect(),
+            _ => Vec::new(),
         })
+        .filter_map(|date| date.parse().ok().map(|t| (t, date)))
         .collect();
     dates.sort();
     Secret {
@@ -300,6 +307,10 @@ mod tests {
             summary: String::new(),
             blob: String::new(),
             still_in_head,
+            versions: 1,
+            last_commit: "c".into(),
+            occurrences: Vec::new(),
+            walk_order: 0,
         }
     }
 

@@ -33,7 +33,8 @@ pub enum Format {
     /// One JSON object: `findings` (as `json`), `not_scanned` (every file, member or layer not
     /// scanned fully, with the reason), `errors` and `summary`.
     JsonReport,
-    /// One JSON object per line, streamed as findings are made.
+    /// One JSON object per line, streamed as findings are made (git history findings once the
+    /// history is read, when a secret's versions are known).
     Jsonl,
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF consumers.
     Sarif,
@@ -130,6 +131,10 @@ impl Summary {
             ),
             (listed(SkipReason::Unsupported), "unsupported or corrupt"),
             (listed(SkipReason::SpecialFile), "special files"),
+            (
+                listed(SkipReason::PartialClone),
+                "partial clones with blobs not available locally",
+            ),
             (self.skipped_symlinks, "symlinks"),
             (self.skipped_allowlisted, "allowlisted paths"),
         ] {

@@ -60,6 +60,16 @@ fn place(
     (secret.into(), path.into(), line, commit.into(), head)
 }
 
+/// The commits of a git finding's `origin.occurrences`, oldest first.
+fn version_commits(finding: &Value) -> Vec<String> {
+    finding["origin"]["occurrences"]
+        .as_array()
+        .expect("a git finding lists its versions")
+        .iter()
+        .map(|o| o["commit"].as_str().unwrap().to_string())
+        .collect()
+}
+
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -100,9 +110,17 @@ fn a_secret_still_present_is_marked_still_in_head() {
     // The file changes (a new blob) but the secret stays.
     repo.write("app.py", format!("# comment\nTOKEN = \"{TOKEN_A}\"\n"));
     let c2 = repo.commit("comment");
+    // Both versions hold it: one finding, at the version that introduced it, listing both.
     let (_, findings) = scan_repo(&repo, &[]);
     assert_eq!(
         places(&findings),
+        vec![place(TOKEN_A, "app.py", 1, &c1, true)]
+    );
+    assert_eq!(version_commits(&findings[0]), [c1.clone(), c2.clone()]);
+    assert_eq!(findings[0]["origin"]["occurrences"][1]["line"], 2);
+    let (_, each) = scan_repo(&repo, &["--all-occurrences"]);
+    assert_eq!(
+        places(&each),
         vec![
             place(TOKEN_A, "app.py", 1, &c1, true),
             place(TOKEN_A, "app.py", 2, &c2, true),
@@ -763,4 +781,263 @@ fn packed_history_with_loose_and_unreachable_objects() {
             place(TOKEN_A, "config/settings.py", 401, &versions[2], false),
         ]
     );
+}
+
+/// `(rule_id, path, secret)` of every finding, sorted and without repeats: what a secret's
+/// findings are about, however many versions each stands for.
+fn what_was_found(findings: &[Value]) -> Vec<(String, String, String)> {
+    let mut out: Vec<_> = findings
+        .iter()
+        .map(|f| {
+            let field = |name: &str| f[name].as_str().unwrap().to_string();
+            (field("rule_id"), field("path"), field("secret"))
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Commits 36 versions of `deploy.env`, each with `TOKEN_A` on its second line and another line
+/// that changes; returns the commits, oldest first.
+fn thirty_six_versions(repo: &TestRepo) -> Vec<String> {
+    (1..=36)
+        .map(|n| {
+            repo.write(
+                "deploy.env",
+                format!("REVISION={n}\nGITHUB_TOKEN={TOKEN_A}\n"),
+            );
+            repo.commit(&format!("deploy revision {n}"))
+        })
+        .collect()
+}
+
+#[test]
+fn a_secret_kept_through_36_versions_of_a_file_is_one_finding_listing_them() {
+    let repo = TestRepo::new();
+    let commits = thirty_six_versions(&repo);
+
+    let (out, findings) = scan_repo(&repo, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    let origin = &findings[0]["origin"];
+    assert_eq!(origin["versions"], 36);
+    assert_eq!(origin["commit"], commits[0].as_str());
+    assert_eq!(origin["summary"], "deploy revision 1");
+    assert_eq!(origin["last_commit"], commits[35].as_str());
+    assert_eq!(version_commits(&findings[0]), commits);
+    assert_eq!(
+        (findings[0]["line"].as_u64(), findings[0]["column"].as_u64()),
+        (Some(2), Some(14))
+    );
+    assert!(
+        stderr(&out).contains("1 findings (1 distinct secrets)"),
+        "{}",
+        stderr(&out)
+    );
+
+    let (out, each) = scan_repo(&repo, &["--all-occurrences"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(each.len(), 36);
+    let mut each_commits: Vec<_> = each
+        .iter()
+        .map(|f| {
+            assert_eq!(f["origin"]["versions"], 1);
+            assert_eq!(f["origin"]["last_commit"], f["origin"]["commit"]);
+            assert_eq!(
+                version_commits(f),
+                [f["origin"]["commit"].as_str().unwrap()]
+            );
+            f["origin"]["commit"].as_str().unwrap().to_string()
+        })
+        .collect();
+    each_commits.sort();
+    let mut sorted = commits.clone();
+    sorted.sort();
+    assert_eq!(each_commits, sorted);
+    // Collapsing changes how many findings there are, not what was found.
+    assert_eq!(what_was_found(&findings), what_was_found(&each));
+    let fields = |f: &Value| {
+        let mut f = f.clone();
+        f.as_object_mut().unwrap().remove("origin");
+        f
+    };
+    let first = each
+        .iter()
+        .find(|f| f["origin"]["commit"] == commits[0].as_str())
+        .unwrap();
+    assert_eq!(fields(&findings[0]), fields(first));
+}
+
+#[test]
+fn text_sarif_and_jsonl_show_a_secrets_versions_once() {
+    let repo = TestRepo::new();
+    let commits = thirty_six_versions(&repo);
+    let target = repo.path().to_str().unwrap();
+
+    let out = ferret().args(["scan", "git", target]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let expected = format!(
+        "2:14 @ {} (still in HEAD, 36 versions, last in {})",
+        &commits[0][..8],
+        &commits[35][..8]
+    );
+    assert!(text.contains(&expected), "{text}");
+
+    let out = ferret()
+        .args(["scan", "git", target, "--format", "sarif"])
+        .output()
+        .unwrap();
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1);
+    let properties = &results[0]["properties"];
+    assert_eq!(properties["versions"], 36);
+    assert_eq!(properties["lastCommit"], commits[35].as_str());
+    assert_eq!(properties["commits"].as_array().unwrap().len(), 36);
+
+    for (extra, lines) in [(None, 1), (Some("--all-occurrences"), 36)] {
+        let out = ferret()
+            .args(["scan", "git", target, "--format", "jsonl"])
+            .args(extra)
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert_eq!(text.lines().count(), lines, "{extra:?}: {text}");
+    }
+}
+
+#[test]
+fn the_same_secret_in_two_files_is_two_findings() {
+    let repo = TestRepo::new();
+    for n in 1..=3 {
+        repo.write("a.env", format!("N={n}\nGITHUB_TOKEN={TOKEN_B}\n"));
+        repo.write("b/c.env", format!("GITHUB_TOKEN={TOKEN_B}\nM={n}\n"));
+        repo.commit(&format!("edit {n}"));
+    }
+    let (_, findings) = scan_repo(&repo, &[]);
+    let paths: Vec<_> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap(),
+                f["origin"]["versions"].as_u64(),
+            )
+        })
+        .collect();
+    assert_eq!(paths, [("a.env", Some(3)), ("b/c.env", Some(3))]);
+    assert_eq!(findings[0]["fingerprint"], findings[1]["fingerprint"]);
+}
+
+#[test]
+fn a_secret_removed_and_added_again_is_one_finding_counting_both_spans() {
+    let repo = TestRepo::new();
+    let mut with_secret = Vec::new();
+    repo.write("app.env", format!("A=1\nGITHUB_TOKEN={TOKEN_C}\n"));
+    with_secret.push(repo.commit("add"));
+    repo.write("app.env", format!("A=2\nGITHUB_TOKEN={TOKEN_C}\n"));
+    with_secret.push(repo.commit("edit"));
+    repo.write("app.env", "A=3\n");
+    let removed = repo.commit("remove the token");
+    repo.write("app.env", "A=4\n");
+    repo.commit("edit without it");
+    repo.write("app.env", format!("A=5\nB=0\nGITHUB_TOKEN={TOKEN_C}\n"));
+    with_secret.push(repo.commit("add it back"));
+    repo.write("app.env", format!("A=6\nB=0\nGITHUB_TOKEN={TOKEN_C}\n"));
+    with_secret.push(repo.commit("edit again"));
+
+    let (_, findings) = scan_repo(&repo, &[]);
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    let origin = &findings[0]["origin"];
+    assert_eq!(origin["versions"], 4);
+    assert_eq!(version_commits(&findings[0]), with_secret);
+    assert!(!version_commits(&findings[0]).contains(&removed));
+    assert_eq!(origin["last_commit"], with_secret[3].as_str());
+    let lines: Vec<_> = origin["occurrences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [2, 2, 3, 3]);
+    let (_, each) = scan_repo(&repo, &["--all-occurrences"]);
+    assert_eq!(each.len(), 4);
+    assert_eq!(what_was_found(&findings), what_was_found(&each));
+}
+
+/// Blobs `git` knows of in the repository at `dir` but does not have (`--missing=print` never
+/// fetches them).
+fn missing_blobs(dir: &std::path::Path) -> usize {
+    let out = std::process::Command::new("git")
+        .args(["rev-list", "--objects", "--all", "--missing=print"])
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_NO_LAZY_FETCH", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.starts_with('?'))
+        .count()
+}
+
+#[test]
+fn a_partial_clones_missing_blobs_are_said_once_and_never_fetched() {
+    let origin = TestRepo::new();
+    origin.git(&["config", "uploadpack.allowFilter", "true"]);
+    for n in 1..=3 {
+        origin.write("old.env", format!("N={n}\nGITHUB_TOKEN={TOKEN_A}\n"));
+        origin.write("notes.txt", format!("note {n}\n"));
+        origin.commit(&format!("edit {n}"));
+    }
+    origin.write("old.env", "N=4\n");
+    origin.write("app.env", format!("GITHUB_TOKEN={TOKEN_B}\n"));
+    origin.commit("rotate");
+    let parent = tempfile::tempdir().unwrap();
+    let clone = parent.path().join("clone");
+    let url = format!("file://{}", origin.path().display());
+    origin.git(&[
+        "clone",
+        "-q",
+        "--filter=blob:none",
+        &url,
+        clone.to_str().unwrap(),
+    ]);
+    // The remote goes away: a scan that tried to fetch would fail, not find more.
+    drop(origin);
+    // Checkout fetched HEAD's blobs; the five older versions were promised and never sent.
+    let missing = missing_blobs(&clone);
+    assert_eq!(missing, 5);
+
+    let target = clone.to_str().unwrap();
+    let out = scan_git(target, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let findings = json_findings(&out);
+    assert_eq!(what_was_found(&findings).len(), 1, "{findings:#?}");
+    assert_eq!(findings[0]["secret"], TOKEN_B);
+    let said = format!("partial clone: {missing} blobs not available locally");
+    let err = stderr(&out);
+    assert_eq!(err.matches(&said).count(), 1, "{err}");
+    assert!(!err.contains("could not scan"), "{err}");
+    assert_eq!(missing_blobs(&clone), missing, "nothing was fetched");
+
+    let report = ferret()
+        .args(["scan", "git", target, "--format", "json-report"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&report.stdout).unwrap();
+    let not_scanned = report["not_scanned"].as_array().unwrap();
+    assert_eq!(not_scanned.len(), 1, "{report:#}");
+    assert_eq!(not_scanned[0]["reason"], "partial_clone");
+    assert!(
+        not_scanned[0]["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with(&said)
+    );
+    assert_eq!(report["errors"], serde_json::json!([]));
+
+    let strict = scan_git(target, &["--strict"]);
+    assert_eq!(strict.status.code(), Some(2), "{}", stderr(&strict));
 }

@@ -138,28 +138,35 @@ fn git_fingerprints_suppress_the_secret_at_that_commit_and_its_later_versions() 
     repo.write("other.py", format!("TOKEN = '{other}'\n"));
     repo.commit("other");
 
-    let scan = || {
+    // Each version is judged by the entries before a secret's versions become one finding, so
+    // both views are checked: one per version, and one per secret and file.
+    let scan_with = |extra: &[&str]| {
         let out = ferret()
             .current_dir(repo.path())
             .args(["scan", "git", "-f", "json"])
+            .args(extra)
             .output()
             .unwrap();
         places(&json_findings(&out))
     };
+    let each_version = || scan_with(&["--all-occurrences"]);
+    let scan = || scan_with(&[]);
     assert_eq!(
-        scan(),
+        each_version(),
         vec![
             place("config.py", 2),
             place("config.py", 3),
             place("other.py", 1)
         ]
     );
+    assert_eq!(scan(), vec![place("config.py", 2), place("other.py", 1)]);
     // COMMIT:FILE:RULE:LINE, with the short commit id gitleaks 8.26 and later writes.
     std::fs::write(
         repo.join(".gitleaksignore"),
         format!("{}:config.py:github-pat:2\n", &added[..7]),
     )
     .unwrap();
+    assert_eq!(each_version(), vec![place("other.py", 1)]);
     assert_eq!(scan(), vec![place("other.py", 1)]);
     // Another commit's entry does not match.
     std::fs::write(
@@ -167,7 +174,8 @@ fn git_fingerprints_suppress_the_secret_at_that_commit_and_its_later_versions() 
         format!("{}:other.py:github-pat:1\n", &added[..12]),
     )
     .unwrap();
-    assert_eq!(scan().len(), 3);
+    assert_eq!(each_version().len(), 3);
+    assert_eq!(scan().len(), 2);
 }
 
 #[test]

@@ -309,3 +309,35 @@ fn a_tampered_report_cannot_steer_the_terminal() {
     );
     assert!(output.stdout.is_empty());
 }
+
+#[test]
+fn a_secret_kept_through_several_versions_was_last_seen_at_the_latest() {
+    let token = github_token("merge-versions");
+    let work = TestDir::new();
+    let repo = TestRepo::new();
+    for n in 1..=3 {
+        repo.write("ci/env.sh", format!("N={n}\nGITHUB_TOKEN={token}\n"));
+        repo.commit(&format!("edit {n}"));
+    }
+    let shard = scan_to(
+        &work.join("r.jsonl"),
+        &["git", repo.path().to_str().unwrap()],
+    );
+    let output = merge(&[shard], "inventory-json");
+    let inventory: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let secret = &inventory["secrets"][0];
+    assert_eq!(
+        secret["locations"].as_array().unwrap().len(),
+        1,
+        "{secret:#}"
+    );
+    // TestRepo commits a minute apart from 2023-11-14T22:13:20Z.
+    assert_eq!(
+        secret["first_seen"], "2023-11-14T22:14:20+00:00",
+        "{secret:#}"
+    );
+    assert_eq!(
+        secret["last_seen"], "2023-11-14T22:16:20+00:00",
+        "{secret:#}"
+    );
+}

@@ -13,7 +13,7 @@ use gix::odb::pack::Find as _;
 use anyhow::Result;
 
 use super::history::{History, Selection, Source, collect_history, head_blobs};
-use crate::pipeline::{Match, Origin, Sink, Skip};
+use crate::pipeline::{Match, Origin, Sink, Skip, SkipReason};
 
 /// Blobs a worker takes from the shared queue at a time: large enough that the queue is not
 /// contended, small enough that the cores finish together.
@@ -31,6 +31,8 @@ struct Scanned {
     done: gix::hashtable::HashSet<ObjectId>,
     /// Fingerprints of matches in blobs of the default branch's HEAD.
     head_fingerprints: HashSet<String>,
+    /// Blobs a partial clone's remote promised and did not send (see [`super::promisor`]).
+    not_local: usize,
 }
 
 /// Walks the selected history and scans each of its unique blobs once, in parallel, then reports
@@ -52,13 +54,17 @@ pub fn scan_history<S: Sink>(
     // held so a new version costs about what it changed.
     let cache = sink.new_memory();
     let whole_history = selection.branches.is_empty() && selection.hidden.is_empty();
+    let partial = super::promisor::is_partial_clone(repo);
     let shared = repo.clone().into_sync();
     let (history, mut scanned) = if whole_history {
         crate::progress::phase("listing packed objects");
         let packed = pack_order(repo, packed_objects(repo));
         crate::progress::phase("scanning blobs and walking history");
         let (history, scanned) = std::thread::scope(|s| {
-            let workers = s.spawn(|| scan_ids(&shared, &packed, true, &head_blobs, sink, &cache));
+            let workers = s.spawn(|| {
+                let pass = Pass::lenient(partial);
+                scan_ids(&shared, &packed, pass, &head_blobs, sink, &cache)
+            });
             let history = collect_history(repo, selection, sink.stats());
             let scanned = workers
                 .join()
@@ -81,9 +87,28 @@ pub fn scan_history<S: Sink>(
         .collect();
     let rest = pack_order(repo, rest);
     crate::progress::phase("scanning blobs");
-    let more = scan_ids(&shared, &rest, false, &head_blobs, sink, &cache);
+    let more = scan_ids(
+        &shared,
+        &rest,
+        Pass::exact(partial),
+        &head_blobs,
+        sink,
+        &cache,
+    );
     scanned.matched.extend(more.matched);
     scanned.head_fingerprints.extend(more.head_fingerprints);
+    scanned.not_local += more.not_local;
+    if scanned.not_local > 0 {
+        // One record for the repository: listing thousands of promised blobs by id helps nobody.
+        sink.stats().skip(Skip::new(
+            repository,
+            SkipReason::PartialClone,
+            format!(
+                "partial clone: {} blobs not available locally (not fetched)",
+                scanned.not_local
+            ),
+        ));
+    }
 
     let mut history = history;
     let mut matched: Vec<(u32, Vec<Match>)> = scanned
@@ -190,12 +215,38 @@ fn packed_objects(repo: &gix::Repository) -> Vec<ObjectId> {
         .collect()
 }
 
-/// Scans the blobs among `ids` on every core. With `lenient`, ids that are not blobs or cannot be
-/// read are passed over silently (whoever needs them reads them again and reports the error).
+/// How one pass over object ids treats what it cannot read.
+#[derive(Debug, Clone, Copy)]
+struct Pass {
+    /// Ids that are not blobs or cannot be read are passed over silently (whoever needs them
+    /// reads them again and reports the error): the pass over every object of the packs.
+    lenient: bool,
+    /// The repository is a partial clone: a missing blob was promised, and is counted rather
+    /// than reported as an error.
+    partial: bool,
+}
+
+impl Pass {
+    fn lenient(partial: bool) -> Self {
+        Self {
+            lenient: true,
+            partial,
+        }
+    }
+
+    fn exact(partial: bool) -> Self {
+        Self {
+            lenient: false,
+            partial,
+        }
+    }
+}
+
+/// Scans the blobs among `ids` on every core, reading them as `pass` says.
 fn scan_ids<S: Sink>(
     shared: &gix::ThreadSafeRepository,
     ids: &[ObjectId],
-    lenient: bool,
+    pass: Pass,
     head_blobs: &gix::hashtable::HashSet<ObjectId>,
     sink: &S,
     cache: &S::Memory,
@@ -218,13 +269,26 @@ fn scan_ids<S: Sink>(
                         break;
                     }
                     for &id in &ids[start..(start + BATCH).min(ids.len())] {
-                        let data = match read_blob(&repo, id, sink, lenient, &mut buf) {
+                        let data = match read_blob(&repo, id, sink, pass.lenient, &mut buf) {
                             Read::Data(data) => data,
                             Read::Skipped => {
                                 mine.done.insert(id);
                                 continue;
                             }
                             Read::Failed => continue,
+                            Read::Missing if pass.lenient => continue,
+                            Read::Missing if pass.partial => {
+                                mine.not_local += 1;
+                                mine.done.insert(id);
+                                continue;
+                            }
+                            Read::Missing => {
+                                sink.stats().error(
+                                    id.to_string(),
+                                    "blob is missing from the object database",
+                                );
+                                continue;
+                            }
                         };
                         mine.done.insert(id);
                         let matches = sink.find_matches_remembering(data, &mut state, cache);
@@ -243,6 +307,7 @@ fn scan_ids<S: Sink>(
                 all.matched.append(&mut mine.matched);
                 all.done.extend(mine.done);
                 all.head_fingerprints.extend(mine.head_fingerprints);
+                all.not_local += mine.not_local;
             });
         }
     });
@@ -274,6 +339,8 @@ enum Read<'b> {
     Skipped,
     /// Not a blob (lenient reads), or an error (reported unless lenient).
     Failed,
+    /// Not in the object database (promised by a partial clone's remote, or lost); not reported.
+    Missing,
 }
 
 /// Reads blob `id` into `buf`, or counts or reports why it was not read.
@@ -301,7 +368,7 @@ fn read_blob<'b, S: Sink>(
             return Read::Skipped;
         }
         Ok(Some(_)) => {}
-        Ok(None) => return fail("blob is missing from the object database".into()),
+        Ok(None) => return Read::Missing,
         Err(e) => return fail(format!("cannot read blob: {e}")),
     }
     match repo.objects.try_find(&id, buf) {
@@ -311,7 +378,7 @@ fn read_blob<'b, S: Sink>(
             }
             Read::Data(data.data)
         }
-        Ok(None) => fail("blob is missing from the object database".into()),
+        Ok(None) => Read::Missing,
         Err(e) => fail(format!("cannot read blob: {e}")),
     }
 }
@@ -365,6 +432,12 @@ fn report_blobs<S: Sink>(
                     summary: meta.summary.clone(),
                     blob: blob.id.to_string(),
                     still_in_head,
+                    // One version as the source sees it; the report groups a secret's versions
+                    // once every finding of the scan is in (see `pipeline::collapse`).
+                    versions: 1,
+                    last_commit: meta.id.clone(),
+                    occurrences: Vec::new(),
+                    walk_order: intro.source,
                 });
                 sink.report_matches(&data, std::slice::from_ref(m), &origin);
             }

@@ -4,6 +4,7 @@
 
 pub mod blobs;
 pub mod history;
+pub mod promisor;
 pub mod revision_file;
 pub mod staged;
 
