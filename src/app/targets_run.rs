@@ -115,6 +115,9 @@ fn api_options(url: &str, args: &ApiClientArgs, variables: &[&str]) -> Result<Ap
 struct CloneToken {
     /// The host (no port) the API listed the repositories on.
     host: String,
+    /// The API's port: a clone on another port of the same host is another service, which gets
+    /// no token (except on this machine, where a test's git server sits beside its API).
+    port: Option<u16>,
     /// The user name the provider documents for tokens over https.
     username: &'static str,
     token: String,
@@ -132,6 +135,7 @@ impl CloneToken {
         };
         Some(CloneToken {
             host: host.to_string(),
+            port: url.port_or_known_default(),
             username,
             token,
         })
@@ -161,6 +165,10 @@ impl TargetsRun {
         let token = self.clone_token.as_ref()?;
         let url = reqwest::Url::parse(location).ok()?;
         if !matches!(url.scheme(), "https" | "http") || url.host_str()? != token.host {
+            return None;
+        }
+        let loopback = matches!(token.host.as_str(), "127.0.0.1" | "localhost" | "[::1]");
+        if !loopback && url.port_or_known_default() != token.port {
             return None;
         }
         let host = match url.port() {
@@ -387,4 +395,65 @@ impl TargetsRun {
 /// Worker threads for a directory walk: the global pool's size, which `--threads` set.
 fn scanner_threads() -> usize {
     rayon::current_num_threads()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run_with(api: &str) -> TargetsRun {
+        let api = ApiOptions {
+            url: api.to_string(),
+            token: Some("tok".into()),
+            max_wait: std::time::Duration::from_secs(1),
+        };
+        TargetsRun {
+            insecure_registries: Vec::new(),
+            clone_token: CloneToken::for_api(&api, "x-access-token"),
+            github: api,
+            gitlab: default_api(source::org::gitlab::DEFAULT_API_URL),
+            refused: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_listing_token_is_offered_to_https_clones_on_the_listing_host_and_port_only() {
+        let github = run_with("https://api.github.com");
+        let creds = github
+            .clone_credentials("https://github.com/acme/app.git")
+            .expect("github.com for api.github.com");
+        assert_eq!(
+            (creds.host.as_str(), creds.password.as_str()),
+            ("github.com", "tok")
+        );
+        for other in [
+            "https://evil.example/acme/app.git",
+            "https://api.github.com.evil.example/a.git",
+            "https://github.com:8443/acme/app.git",
+            "ssh://git@github.com/acme/app.git",
+            "git://github.com/acme/app.git",
+        ] {
+            assert!(github.clone_credentials(other).is_none(), "{other}");
+        }
+        let enterprise = run_with("https://ghe.example.com/api/v3");
+        assert!(
+            enterprise
+                .clone_credentials("https://ghe.example.com/a/b.git")
+                .is_some()
+        );
+        assert!(
+            enterprise
+                .clone_credentials("https://github.com/a/b.git")
+                .is_none()
+        );
+        let anonymous = TargetsRun {
+            clone_token: None,
+            ..run_with("https://api.github.com")
+        };
+        assert!(
+            anonymous
+                .clone_credentials("https://github.com/a/b.git")
+                .is_none()
+        );
+    }
 }

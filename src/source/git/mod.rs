@@ -241,3 +241,46 @@ fn scan_repo<S: Sink>(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod credential_tests {
+    use super::*;
+    use gix::credentials::helper::Action;
+
+    fn creds() -> CloneCredentials {
+        CloneCredentials {
+            host: "git.example.com".into(),
+            username: "oauth2".into(),
+            password: "tok".into(),
+        }
+    }
+
+    fn asked(url: &str) -> Option<String> {
+        creds()
+            .answer(Action::get_for_url(url))
+            .unwrap()
+            .map(|o| format!("{}:{}", o.identity.username, o.identity.password))
+    }
+
+    #[test]
+    fn a_clone_is_answered_only_for_its_own_host_over_https() {
+        assert_eq!(
+            asked("https://git.example.com/team/app.git").as_deref(),
+            Some("oauth2:tok")
+        );
+        // A redirect elsewhere, another port, clear text, or a lookalike host: nothing.
+        for url in [
+            "https://elsewhere.example/team/app.git",
+            "https://git.example.com:8443/team/app.git",
+            "http://git.example.com/team/app.git",
+            "https://git.example.com.evil.example/app.git",
+        ] {
+            assert_eq!(asked(url), None, "{url}");
+        }
+        assert!(creds().answer(Action::Erase("x".into())).unwrap().is_none());
+        assert!(
+            !format!("{:?}", creds()).contains("tok"),
+            "Debug hides the token"
+        );
+    }
+}
