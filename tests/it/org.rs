@@ -456,3 +456,76 @@ fn private_repositories_are_cloned_with_the_listing_token_from_the_listing_host_
     );
     assert!(!err.contains(token));
 }
+
+#[test]
+fn an_interrupted_organisation_scan_removes_every_clone_in_progress() {
+    use std::net::TcpListener;
+    use std::time::{Duration, Instant};
+    // A git server that accepts and never answers keeps every clone in progress.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (accepted_tx, accepted) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in listener.incoming() {
+            held.push(conn);
+            let _ = accepted_tx.send(());
+        }
+    });
+    let listing: Vec<Value> = (0..3)
+        .map(|i| {
+            github_repo(
+                &format!("acme/r{i}"),
+                &format!("git://127.0.0.1:{port}/acme/r{i}.git"),
+                false,
+                false,
+            )
+        })
+        .collect();
+    let api = MockServer::start(move |_| Reply::json(Value::Array(listing.clone())));
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ferret"))
+        .args([
+            "scan",
+            "github-org",
+            "acme",
+            "--api-url",
+            api.url(),
+            "--jobs",
+            "3",
+        ])
+        .env("TMPDIR", tmp.path())
+        .env_remove("GITHUB_TOKEN")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    for _ in 0..3 {
+        accepted
+            .recv_timeout(Duration::from_secs(30))
+            .expect("ferret clones three repositories at once");
+    }
+    let clones = std::fs::read_dir(tmp.path()).unwrap().count();
+    assert_eq!(clones, 3, "one temporary clone per repository in progress");
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let exit = loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            break exit;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("ferret did not stop on SIGINT");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(exit.code(), Some(130));
+    assert_eq!(
+        std::fs::read_dir(tmp.path()).unwrap().count(),
+        0,
+        "every clone removed"
+    );
+}
