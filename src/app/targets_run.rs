@@ -52,18 +52,11 @@ pub fn scan_targets_file(args: &TargetsArgs) -> Result<Outcome> {
 pub fn scan_github_org(args: &GithubOrgArgs) -> Result<Outcome> {
     let api = api_options(&args.api_url, &args.api, &["GITHUB_TOKEN", "GH_TOKEN"])?;
     let listing = source::org::github::list(&args.org, &api)?;
-    let run = TargetsRun {
-        clone_token: CloneToken::for_api(&api, "x-access-token"),
-        github: api,
-        gitlab: default_api(source::org::gitlab::DEFAULT_API_URL),
-        insecure_registries: Vec::new(),
-        refused: listing.refused,
-    };
-    let logs = args.selection.ci_logs.then_some(TargetKind::GithubActions);
-    run.scan_listing(
-        listing.repos,
+    scan_org(
+        Provider::Github,
+        api,
+        listing,
         &args.selection,
-        logs,
         &args.many,
         &args.common,
     )
@@ -73,21 +66,52 @@ pub fn scan_github_org(args: &GithubOrgArgs) -> Result<Outcome> {
 pub fn scan_gitlab_group(args: &GitlabGroupArgs) -> Result<Outcome> {
     let api = api_options(&args.api_url, &args.api, &["GITLAB_TOKEN"])?;
     let listing = source::org::gitlab::list(&args.group, &api)?;
-    let run = TargetsRun {
-        clone_token: CloneToken::for_api(&api, "oauth2"),
-        github: default_api(source::org::github::DEFAULT_API_URL),
-        gitlab: api,
-        insecure_registries: Vec::new(),
-        refused: listing.refused,
-    };
-    let logs = args.selection.ci_logs.then_some(TargetKind::GitlabCi);
-    run.scan_listing(
-        listing.repos,
+    scan_org(
+        Provider::Gitlab,
+        api,
+        listing,
         &args.selection,
-        logs,
         &args.many,
         &args.common,
     )
+}
+
+/// Whose listing an organisation scan runs over.
+#[derive(Clone, Copy)]
+enum Provider {
+    Github,
+    Gitlab,
+}
+
+/// Scans the repositories of `listing`, which `api` of `provider` gave: their histories, and
+/// with `--ci-logs` their CI logs through the same API.
+fn scan_org(
+    provider: Provider,
+    api: ApiOptions,
+    listing: source::org::Listing,
+    selection: &OrgSelectionArgs,
+    many: &ManyTargetsArgs,
+    common: &CommonArgs,
+) -> Result<Outcome> {
+    // The user names the providers document for a token used as an https password.
+    let (token_user, logs) = match provider {
+        Provider::Github => ("x-access-token", TargetKind::GithubActions),
+        Provider::Gitlab => ("oauth2", TargetKind::GitlabCi),
+    };
+    let clone_token = CloneToken::for_api(&api, token_user);
+    let (github, gitlab) = match provider {
+        Provider::Github => (api, default_api(source::org::gitlab::DEFAULT_API_URL)),
+        Provider::Gitlab => (default_api(source::org::github::DEFAULT_API_URL), api),
+    };
+    let run = TargetsRun {
+        clone_token,
+        github,
+        gitlab,
+        insecure_registries: Vec::new(),
+        refused: listing.refused,
+    };
+    let logs = selection.ci_logs.then_some(logs);
+    run.scan_listing(listing.repos, selection, logs, many, common)
 }
 
 /// The options of a provider's API that a run does not use.

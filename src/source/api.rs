@@ -37,6 +37,21 @@ pub struct ApiOptions {
     pub max_wait: Duration,
 }
 
+/// The headers GitHub's REST API documents for every request: the token (when there is one) as a
+/// bearer, its JSON media type and the API version ferret was written against.
+pub fn github_headers(token: Option<&str>) -> Result<HeaderMap> {
+    let mut headers = HeaderMap::new();
+    if let Some(token) = token {
+        let (k, v) = header("authorization", &format!("Bearer {token}"))?;
+        headers.insert(k, v);
+    }
+    let (k, v) = header("accept", "application/vnd.github+json")?;
+    headers.insert(k, v);
+    let (k, v) = header("x-github-api-version", "2022-11-28")?;
+    headers.insert(k, v);
+    Ok(headers)
+}
+
 /// A client for one provider's API.
 pub struct ApiClient {
     client: Client,

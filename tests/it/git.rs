@@ -1,9 +1,8 @@
 //! `ferret scan git`: whole history, ranges, staged changes and clones of real repositories built
 //! with the real `git` binary.
 
-use std::net::{Ipv4Addr, SocketAddrV4, TcpListener};
 use std::process::Output;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::support::git_daemon::GitDaemon;
 use crate::support::test_repo::TestRepo;
@@ -660,16 +659,7 @@ fn a_failed_clone_leaves_no_temporary_directory() {
 fn a_clone_in_progress_is_removed_on_sigterm_and_sigint() {
     use std::os::unix::fs::PermissionsExt;
     // A server that accepts and never answers keeps the clone in progress.
-    let listener = TcpListener::bind(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 0)).unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let (accepted_tx, accepted) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for conn in listener.incoming() {
-            held.push(conn);
-            let _ = accepted_tx.send(());
-        }
-    });
+    let (port, accepted) = crate::support::stalled::silent_server();
     for (signal, status) in [("TERM", 143), ("INT", 130)] {
         let tmp = tempfile::tempdir().unwrap();
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ferret"))
@@ -695,21 +685,7 @@ fn a_clone_in_progress_is_removed_on_sigterm_and_sigint() {
             .mode();
         assert_eq!(mode & 0o777, 0o700);
 
-        std::process::Command::new("kill")
-            .args([&format!("-{signal}"), &child.id().to_string()])
-            .status()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let exit = loop {
-            if let Some(exit) = child.try_wait().unwrap() {
-                break exit;
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                panic!("ferret did not stop on SIG{signal}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        };
+        let exit = crate::support::stalled::signal_and_wait(&mut child, signal);
         assert_eq!(exit.code(), Some(status), "SIG{signal}");
         assert_eq!(entries(tmp.path()), Vec::<String>::new(), "SIG{signal}");
     }

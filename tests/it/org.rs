@@ -459,19 +459,9 @@ fn private_repositories_are_cloned_with_the_listing_token_from_the_listing_host_
 
 #[test]
 fn an_interrupted_organisation_scan_removes_every_clone_in_progress() {
-    use std::net::TcpListener;
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
     // A git server that accepts and never answers keeps every clone in progress.
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let (accepted_tx, accepted) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for conn in listener.incoming() {
-            held.push(conn);
-            let _ = accepted_tx.send(());
-        }
-    });
+    let (port, accepted) = crate::support::stalled::silent_server();
     let listing: Vec<Value> = (0..3)
         .map(|i| {
             github_repo(
@@ -507,21 +497,7 @@ fn an_interrupted_organisation_scan_removes_every_clone_in_progress() {
     }
     let clones = std::fs::read_dir(tmp.path()).unwrap().count();
     assert_eq!(clones, 3, "one temporary clone per repository in progress");
-    std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let exit = loop {
-        if let Some(exit) = child.try_wait().unwrap() {
-            break exit;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("ferret did not stop on SIGINT");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let exit = crate::support::stalled::signal_and_wait(&mut child, "INT");
     assert_eq!(exit.code(), Some(130));
     assert_eq!(
         std::fs::read_dir(tmp.path()).unwrap().count(),

@@ -5,7 +5,6 @@ use std::io::{Seek, SeekFrom};
 
 use anyhow::{Context, Result, bail};
 use reqwest::Url;
-use reqwest::header::HeaderMap;
 use serde::Deserialize;
 
 use super::format::LogFormat;
@@ -13,7 +12,9 @@ use super::log::LogState;
 use super::runzip::scan_run_zip;
 use crate::pipeline::CiLogOrigin;
 use crate::pipeline::Sink;
-use crate::source::api::{ApiClient, ApiOptions, at_or_after, check_since, header, next_link};
+use crate::source::api::{
+    ApiClient, ApiOptions, at_or_after, check_since, github_headers, next_link,
+};
 
 /// Default `--api-url`.
 pub const DEFAULT_API_URL: &str = "https://api.github.com";
@@ -66,18 +67,12 @@ pub fn scan<S: Sink>(opts: &GithubOptions, sink: &S) -> Result<()> {
     if let Some(since) = &opts.since {
         check_since(since)?;
     }
-    let mut headers = HeaderMap::new();
     let token = opts
         .api
         .token
         .as_deref()
         .context("GitHub run logs can only be downloaded with a token")?;
-    let (k, v) = header("authorization", &format!("Bearer {token}"))?;
-    headers.insert(k, v);
-    let (k, v) = header("accept", "application/vnd.github+json")?;
-    headers.insert(k, v);
-    let (k, v) = header("x-github-api-version", "2022-11-28")?;
-    headers.insert(k, v);
+    let headers = github_headers(Some(token))?;
     let client = ApiClient::new(&opts.api.url, headers, opts.api.max_wait)?;
     let repo_path = format!("repos/{owner}/{name}");
 

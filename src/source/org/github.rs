@@ -3,11 +3,10 @@
 //! `Link: rel="next"` on the API's own host.
 
 use anyhow::{Context, Result, bail};
-use reqwest::header::HeaderMap;
 use serde::Deserialize;
 
 use super::{Listing, OrgRepository};
-use crate::source::api::{ApiClient, ApiOptions, StatusError, header, next_link};
+use crate::source::api::{ApiClient, ApiOptions, StatusError, github_headers, next_link};
 
 /// Default `--api-url`.
 pub const DEFAULT_API_URL: &str = "https://api.github.com";
@@ -28,15 +27,7 @@ pub fn list(owner: &str, api: &ApiOptions) -> Result<Listing> {
     if owner.is_empty() || owner.contains(['/', '?', '#']) || owner.chars().any(char::is_control) {
         bail!("{owner:?} is not a GitHub organisation or user name");
     }
-    let mut headers = HeaderMap::new();
-    if let Some(token) = &api.token {
-        let (k, v) = header("authorization", &format!("Bearer {token}"))?;
-        headers.insert(k, v);
-    }
-    let (k, v) = header("accept", "application/vnd.github+json")?;
-    headers.insert(k, v);
-    let (k, v) = header("x-github-api-version", "2022-11-28")?;
-    headers.insert(k, v);
+    let headers = github_headers(api.token.as_deref())?;
     let client = ApiClient::new(&api.url, headers, api.max_wait)?;
     match list_pages(
         &client,

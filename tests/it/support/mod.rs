@@ -97,6 +97,7 @@ pub mod git_http;
 pub mod mock_http;
 pub mod mock_provider;
 pub mod pty;
+pub mod stalled;
 pub mod test_registry;
 pub mod test_repo;
 
