@@ -23,6 +23,7 @@ pub mod gitleaks;
 pub mod hook;
 pub mod pipeline;
 pub mod progress;
+pub mod recheck;
 pub mod redact_url;
 pub mod report;
 pub mod scan;

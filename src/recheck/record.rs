@@ -1,0 +1,93 @@
+//! The recheck's record: a text list for people and a JSON document for an auditor's file. Both
+//! name each finding by rule, fingerprint and place, and neither ever holds a secret, not even
+//! the redacted form the report printed.
+
+use std::io::Write;
+
+use anyhow::Result;
+use serde_json::{Value, json};
+
+use super::outcome::{Counts, Rechecked};
+use crate::escape::escape_control;
+
+/// What the record says about the run as a whole.
+pub struct RecordHeader<'a> {
+    /// The report rechecked, as named on the command line.
+    pub report: &'a str,
+    /// When the recheck ran, RFC 3339 (UTC).
+    pub checked_at: &'a str,
+}
+
+/// One line per finding (state, rule, place, reason), then the summary line. Every value from
+/// the report is escaped: a tampered report cannot drive the terminal.
+pub fn write_text(
+    out: &mut dyn Write,
+    header: &RecordHeader,
+    rechecked: &[Rechecked],
+) -> Result<()> {
+    writeln!(
+        out,
+        "ferret recheck of {} at {}",
+        escape_control(header.report),
+        header.checked_at
+    )?;
+    for r in rechecked {
+        let f = &r.listed;
+        let place = format!(
+            "{}:{}{}",
+            f.origin.full_path(),
+            f.line,
+            f.origin.text_suffix()
+        );
+        writeln!(
+            out,
+            "{:<10}  {}  {}  {}",
+            r.state.as_str(),
+            escape_control(&f.rule_id),
+            escape_control(&place),
+            escape_control(&r.reason)
+        )?;
+    }
+    writeln!(out, "{}", Counts::of(rechecked).line())?;
+    Ok(())
+}
+
+/// One JSON object: when, which ferret, which report, the counts, and each finding's rule,
+/// provider, fingerprint, origin, state, reason and the provider's HTTP answer status.
+pub fn write_json(
+    out: &mut dyn Write,
+    header: &RecordHeader,
+    rechecked: &[Rechecked],
+) -> Result<()> {
+    let findings: Vec<Value> = rechecked.iter().map(finding_json).collect();
+    let record = json!({
+        "ferret_recheck": 1,
+        "checked_at": header.checked_at,
+        "ferret_version": env!("CARGO_PKG_VERSION"),
+        "report": header.report,
+        "summary": Counts::of(rechecked),
+        "findings": findings,
+    });
+    serde_json::to_writer_pretty(&mut *out, &record)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn finding_json(r: &Rechecked) -> Value {
+    let f = &r.listed;
+    let mut value = json!({
+        "rule_id": &*f.rule_id,
+        "rule_name": &*f.rule_name,
+        "provider": f.provider.as_deref(),
+        "fingerprint": f.fingerprint,
+        "origin": &*f.origin,
+        "line": f.line,
+        "outcome": r.state,
+        "reason": r.reason,
+        "http_status": r.http_status,
+    });
+    if let Some(root) = f.origin.root() {
+        value["root"] = json!(root);
+    }
+    value
+}
