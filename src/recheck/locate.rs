@@ -33,11 +33,12 @@ pub fn reread<S: Sink>(
         Target::File(path) => reread_file(path, listed, sink),
         Target::Repository(repository) => reread_blobs(repository, listed, sink),
         Target::Image(image) => {
-            if let Some(gone) = local_path_gone(image) {
-                return all(listed, &Absence::Gone(gone));
-            }
+            let target = match image_target(image) {
+                Ok(target) => target,
+                Err(gone) => return all(listed, &Absence::Gone(gone)),
+            };
             let opts = source::image::ImageOptions {
-                targets: vec![image.clone()],
+                targets: vec![target],
                 registry: source::image::registry::RegistryOptions {
                     quiet: true,
                     ..Default::default()
@@ -85,14 +86,28 @@ fn all(listed: &[(usize, &Origin)], absence: &Absence) -> Vec<(usize, Absence)> 
     listed.iter().map(|(i, _)| (*i, absence.clone())).collect()
 }
 
-/// When `target` names a local path (an image layout or tar) that is not there any more, why.
-fn local_path_gone(target: &str) -> Option<String> {
+/// What to scan for the image a report names: the name itself (a registry reference, a tar),
+/// or the layout it was found in (a layout's images are named `LAYOUT:REF`). A local layout or
+/// tar that is not there any more is an error saying so.
+fn image_target(image: &str) -> Result<String, String> {
     let path = ["oci:", "oci-archive:", "docker-archive:", "dir:"]
         .iter()
-        .find_map(|prefix| target.strip_prefix(prefix))
-        .unwrap_or(target);
+        .find_map(|prefix| image.strip_prefix(prefix))
+        .unwrap_or(image);
+    if Path::new(path).exists() {
+        return Ok(image.to_string());
+    }
+    if let Some((layout, _)) = path.rsplit_once(':')
+        && Path::new(layout).exists()
+    {
+        return Ok(layout.to_string());
+    }
     let looks_local = path.starts_with('/') || path.starts_with("./") || path.starts_with("../");
-    (looks_local && !Path::new(path).exists()).then(|| format!("{path} no longer exists"))
+    if looks_local {
+        let gone = path.rsplit_once(':').map_or(path, |(layout, _)| layout);
+        return Err(format!("{gone} no longer exists"));
+    }
+    Ok(image.to_string())
 }
 
 /// A file read whole and scanned under the report's own origin.

@@ -1,0 +1,392 @@
+//! `ferret recheck` end to end: secrets in a directory, a git repository and an image are scanned
+//! and verified live against a `MockProvider`; then some are revoked at the mock and one file is
+//! edited, and the recheck of the report says revoked, still live or gone for each.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+use std::process::Output;
+use std::sync::{Arc, Mutex};
+
+use crate::support::mock_provider::{MockProvider, Reply};
+use crate::support::test_image::{TestImage, github_token};
+use crate::support::test_repo::TestRepo;
+use crate::support::{TestDir, ferret};
+use serde_json::{Value, json};
+
+/// A GitHub API stand-in: a token is live while it is in the set, revoked once removed.
+struct Github {
+    mock: MockProvider,
+    live: Arc<Mutex<HashSet<String>>>,
+}
+
+impl Github {
+    fn start(tokens: &[&str]) -> Self {
+        let live: Arc<Mutex<HashSet<String>>> =
+            Arc::new(Mutex::new(tokens.iter().map(|t| t.to_string()).collect()));
+        let answers = Arc::clone(&live);
+        let mock = MockProvider::start(move |r| {
+            let token = r
+                .header("authorization")
+                .and_then(|h| h.strip_prefix("token "))
+                .unwrap_or("");
+            if r.path == "/user" && answers.lock().unwrap().contains(token) {
+                Reply::json(200, json!({"login": "octocat", "id": 1}))
+            } else {
+                Reply::json(401, json!({"message": "Bad credentials"}))
+            }
+        });
+        Github { mock, live }
+    }
+
+    fn revoke(&self, token: &str) {
+        self.live.lock().unwrap().remove(token);
+    }
+
+    fn endpoint(&self) -> String {
+        format!("github={}", self.mock.url())
+    }
+}
+
+/// Runs ferret with `args` in `cwd`.
+fn run_in(cwd: &Path, args: &[&str]) -> Output {
+    ferret().current_dir(cwd).args(args).output().unwrap()
+}
+
+fn assert_status(out: &Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Fails if any of `secrets` appears in the process output or in `files`.
+fn assert_no_secret(out: &Output, files: &[&Path], secrets: &[&str]) {
+    let mut all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for file in files {
+        all.push_str(&std::fs::read_to_string(file).unwrap_or_default());
+    }
+    for secret in secrets {
+        assert!(!all.contains(secret), "a secret was written:\n{all}");
+    }
+}
+
+/// The recheck record's outcome per origin kind and path.
+fn outcomes(record: &Value) -> BTreeMap<(String, String), String> {
+    record["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            let origin = &f["origin"];
+            let key = (
+                origin["kind"].as_str().unwrap().to_string(),
+                origin["path"].as_str().unwrap_or("").to_string(),
+            );
+            (key, f["outcome"].as_str().unwrap().to_string())
+        })
+        .collect()
+}
+
+fn key(kind: &str, path: &str) -> (String, String) {
+    (kind.to_string(), path.to_string())
+}
+
+/// Where the secrets were: a directory of two files, a repository and an image.
+struct Places {
+    work: TestDir,
+    dir: TestDir,
+    repo: TestRepo,
+    image: TestImage,
+    kept: String,
+    edited: String,
+    committed: String,
+    layered: String,
+}
+
+impl Places {
+    fn plant() -> Self {
+        let kept = github_token("recheck kept");
+        let edited = github_token("recheck edited");
+        let committed = github_token("recheck committed");
+        let layered = github_token("recheck layered");
+        let dir = TestDir::new()
+            .file("kept.env", format!("GITHUB_TOKEN={kept}\n"))
+            .file("edited.env", format!("GITHUB_TOKEN={edited}\n"));
+        let repo = TestRepo::new();
+        repo.write("deploy.env", format!("GITHUB_TOKEN={committed}\n"));
+        repo.commit("add deploy settings");
+        let image = TestImage::new();
+        image
+            .write("app/.env", format!("GITHUB_TOKEN={layered}\n"))
+            .commit("COPY .env /app/");
+        Places {
+            work: TestDir::new(),
+            dir,
+            repo,
+            image,
+            kept,
+            edited,
+            committed,
+            layered,
+        }
+    }
+
+    fn secrets(&self) -> [&str; 4] {
+        [&self.kept, &self.edited, &self.committed, &self.layered]
+    }
+
+    /// Scans the three places with `--verify`, each into its own report in `format`, and
+    /// merges the JSON ones into `report.json`.
+    fn scan(&self, github: &Github, format: &str) {
+        let work = self.work.path();
+        let endpoint = github.endpoint();
+        let layout = self.image.layout().display().to_string();
+        let dir = self.dir.path().display().to_string();
+        let repo = self.repo.path().display().to_string();
+        let ext = if format == "sarif" { "sarif" } else { "json" };
+        for (what, target) in [("dir", &dir), ("git", &repo), ("image", &layout)] {
+            let output = format!("{what}.{ext}");
+            let out = run_in(
+                work,
+                &[
+                    "scan",
+                    what,
+                    target,
+                    "--format",
+                    format,
+                    "-o",
+                    &output,
+                    "--verify",
+                    "--verify-endpoint",
+                    &endpoint,
+                ],
+            );
+            assert_status(&out, 1);
+            assert_no_secret(&out, &[&work.join(&output)], &self.secrets());
+        }
+        if format == "json" {
+            let out = run_in(
+                work,
+                &[
+                    "report",
+                    "merge",
+                    "dir.json",
+                    "git.json",
+                    "image.json",
+                    "--format",
+                    "json",
+                    "-o",
+                    "report.json",
+                ],
+            );
+            assert_status(&out, 1);
+        }
+    }
+
+    fn recheck(&self, github: &Github, report: &str, extra: &[&str]) -> Output {
+        let endpoint = github.endpoint();
+        let mut args = vec!["recheck", report, "--verify-endpoint", &endpoint];
+        args.extend_from_slice(extra);
+        run_in(self.work.path(), &args)
+    }
+}
+
+#[test]
+fn a_rotation_is_proved_revoked_still_live_or_gone_per_finding() {
+    let places = Places::plant();
+    let github = Github::start(&places.secrets());
+    places.scan(&github, "json");
+
+    // The rotation, half done: two tokens revoked, one file cleaned (its token never revoked),
+    // the committed token forgotten.
+    github.revoke(&places.kept);
+    github.revoke(&places.layered);
+    places
+        .dir
+        .write("edited.env", "GITHUB_TOKEN=${GITHUB_TOKEN}\n");
+
+    let record_file = places.work.join("recheck.json");
+    let out = places.recheck(
+        &github,
+        "report.json",
+        &["--format", "json", "-o", "recheck.json"],
+    );
+    assert_status(&out, 1);
+    assert_no_secret(&out, &[&record_file], &places.secrets());
+    let record: Value =
+        serde_json::from_str(&std::fs::read_to_string(&record_file).unwrap()).unwrap();
+    let expected: BTreeMap<_, _> = [
+        (key("file", "kept.env"), "revoked"),
+        (key("file", "edited.env"), "gone"),
+        (key("git", "deploy.env"), "still_live"),
+        (key("image_layer", "app/.env"), "revoked"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k, v.to_string()))
+    .collect();
+    assert_eq!(outcomes(&record), expected, "{record:#}");
+    assert_eq!(record["report"], "report.json");
+    assert_eq!(record["ferret_version"], env!("CARGO_PKG_VERSION"));
+    assert!(record["checked_at"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(
+        record["summary"],
+        json!({"revoked": 2, "still_live": 1, "gone": 1, "unknown": 0})
+    );
+    for finding in record["findings"].as_array().unwrap() {
+        let status = &finding["http_status"];
+        match finding["outcome"].as_str().unwrap() {
+            "revoked" => assert_eq!(status, 401, "{finding}"),
+            "still_live" => assert_eq!(status, 200, "{finding}"),
+            _ => assert!(status.is_null(), "{finding}"),
+        }
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("2 rotated and revoked, 1 still live, 1 gone, 0 unknown"),
+        "{stderr}"
+    );
+
+    // The rest of the rotation: nothing is live any more.
+    github.revoke(&places.committed);
+    let out = places.recheck(&github, "report.json", &[]);
+    assert_status(&out, 0);
+    assert_no_secret(&out, &[], &places.secrets());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("3 rotated and revoked, 0 still live, 1 gone, 0 unknown"),
+        "{text}"
+    );
+    assert!(text.contains("gone        github-pat-classic"), "{text}");
+}
+
+#[test]
+fn a_sarif_report_is_rechecked_as_well() {
+    let places = Places::plant();
+    let github = Github::start(&places.secrets());
+    places.scan(&github, "sarif");
+    github.revoke(&places.committed);
+    std::fs::remove_file(places.dir.join("kept.env")).unwrap();
+
+    let record_of = |report: &str| -> Value {
+        let out = places.recheck(&github, report, &["--format", "json"]);
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let dir = record_of("dir.sarif");
+    assert_eq!(
+        outcomes(&dir),
+        [
+            (key("file", "edited.env"), "still_live".to_string()),
+            (key("file", "kept.env"), "gone".to_string()),
+        ]
+        .into_iter()
+        .collect()
+    );
+    let git = record_of("git.sarif");
+    assert_eq!(git["summary"]["revoked"], 1, "{git:#}");
+    let image = record_of("image.sarif");
+    assert_eq!(image["summary"]["still_live"], 1, "{image:#}");
+}
+
+#[test]
+fn a_rewritten_history_and_a_removed_image_are_gone() {
+    let places = Places::plant();
+    let github = Github::start(&places.secrets());
+    places.scan(&github, "json");
+    // History rewritten without the secret and the old objects pruned; the image deleted.
+    places
+        .repo
+        .write("deploy.env", "GITHUB_TOKEN=${GITHUB_TOKEN}\n");
+    places
+        .repo
+        .git(&["commit", "-q", "--amend", "-m", "add deploy settings"]);
+    places
+        .repo
+        .git(&["reflog", "expire", "--expire=now", "--all"]);
+    places.repo.git(&["gc", "-q", "--prune=now"]);
+    std::fs::remove_dir_all(places.image.layout()).unwrap();
+
+    let out = places.recheck(&github, "report.json", &["--format", "json"]);
+    assert_status(&out, 1);
+    let record: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let outcomes = outcomes(&record);
+    assert_eq!(outcomes[&key("git", "deploy.env")], "gone", "{record:#}");
+    assert_eq!(
+        outcomes[&key("image_layer", "app/.env")],
+        "gone",
+        "{record:#}"
+    );
+    let reasons: Vec<&str> = record["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["outcome"] == "gone")
+        .map(|f| f["reason"].as_str().unwrap())
+        .collect();
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("no longer in the repository")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.iter().any(|r| r.contains("no longer exists")),
+        "{reasons:?}"
+    );
+}
+
+/// One JSON-report finding of a file, as `ferret scan --format json` prints it.
+fn file_finding(root: &str, path: &str, fingerprint: &str) -> Value {
+    json!({
+        "rule_id": "github-pat-classic", "rule_name": "GitHub token", "severity": "high",
+        "path": path, "line": 1, "column": 14, "end_line": 1, "secret": "ghp_*****",
+        "redacted": true, "fingerprint": fingerprint, "entropy": 5.0, "confidence": "high",
+        "confidence_reasons": [], "origin": {"kind": "file", "path": path}, "root": root,
+    })
+}
+
+#[test]
+fn a_tampered_report_is_refused_or_only_reread_and_escaped() {
+    let work = TestDir::new();
+    let foreign = json!([file_finding("/tmp/", "a.env", "0123456789abcdef")]);
+    work.write("foreign.json", foreign.to_string());
+    let out = run_in(work.path(), &["recheck", "foreign.json"]);
+    assert_status(&out, 2);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("foreign.json"), "{stderr}");
+    assert!(stderr.contains("not a ferret fingerprint"), "{stderr}");
+
+    let out = run_in(work.path(), &["recheck", "missing.json"]);
+    assert_status(&out, 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read missing.json"));
+
+    // A place with escape sequences and `..`: it is only looked for, and printed escaped.
+    let fp = "fp2_0123456789abcdef0123456789abcdef";
+    let forged = json!([
+        file_finding("/nonexistent/\u{1b}]0;owned\u{7}/", "\u{1b}[2Ja.env", fp),
+        file_finding(
+            &format!("{}/sub/", work.path().display()),
+            "../../etc/hostname",
+            fp
+        ),
+    ]);
+    work.write("forged.json", forged.to_string());
+    let out = run_in(work.path(), &["recheck", "forged.json"]);
+    assert_status(&out, 0);
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!all.contains('\u{1b}') && !all.contains('\u{7}'), "{all:?}");
+    assert!(
+        all.contains("0 rotated and revoked, 0 still live, 2 gone, 0 unknown"),
+        "{all}"
+    );
+}
