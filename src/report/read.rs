@@ -107,7 +107,7 @@ struct SummaryRecord {
 }
 
 /// What a file that is not a report is told.
-pub(super) const EXPECTED: &str =
+const EXPECTED: &str =
     "expected the output of `ferret scan` with --format json, json-report, jsonl or sarif";
 
 /// Reads the report `text` of the file `name` (named in every error).
@@ -142,7 +142,7 @@ fn read_object_or_lines(name: &str, text: &str) -> Result<ReadReport> {
             json_report(report).with_context(|| format!("{name} is not a ferret json-report"))
         }
         Ok(Value::Object(map)) if map.contains_key("runs") && map.contains_key("version") => {
-            super::read_sarif::read_sarif(name, &Value::Object(map))
+            read_sarif(name, &Value::Object(map))
         }
         Ok(Value::Object(map)) if map.contains_key("ferret_baseline") => {
             bail!("{name} is a baseline file, which records no findings' origins: {EXPECTED}")
@@ -212,10 +212,17 @@ fn read_lines(name: &str, text: &str) -> Result<ReadReport> {
     Ok(report)
 }
 
-/// A finding from a value shaped as the JSON formats print one (the SARIF reader builds it).
-pub(super) fn finding_from_json(value: Value) -> Result<Finding> {
-    let record: FindingRecord = serde_json::from_value(value)?;
-    into_finding(record)
+/// A SARIF log: its results as finding records, each checked as a JSON report's finding is.
+fn read_sarif(name: &str, log: &Value) -> Result<ReadReport> {
+    let mut report = ReadReport::default();
+    for (place, value) in super::read_sarif::finding_records(name, log)? {
+        let finding = serde_json::from_value::<FindingRecord>(value)
+            .map_err(anyhow::Error::from)
+            .and_then(into_finding)
+            .with_context(|| format!("{name}: {place} is not a ferret finding"))?;
+        report.findings.push(finding);
+    }
+    Ok(report)
 }
 
 fn into_skip(record: SkipRecord) -> Skip {

@@ -1,4 +1,5 @@
-//! Reads a SARIF log that ferret wrote (`--format sarif`) back as findings. Each result carries
+//! Reads a SARIF log that ferret wrote (`--format sarif`) back as finding records, shaped as the
+//! JSON formats print findings, for [`super::read`] to check and convert. Each result carries
 //! what the JSON formats print in its `properties` (the whole origin, the absolute root, the
 //! fingerprint), so a SARIF report names each secret's place as precisely as a JSON one. A SARIF
 //! log of another tool lacks those properties and is refused, naming the file and the result.
@@ -8,30 +9,28 @@ use std::collections::HashMap;
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 
-use super::read::{EXPECTED, ReadReport, finding_from_json};
-
-/// Reads the SARIF log `log` of the file `name` (named in every error).
-pub fn read_sarif(name: &str, log: &Value) -> Result<ReadReport> {
+/// Each result of the SARIF log `log` of the file `name` as a finding record, with where it is
+/// (`run 0 result 3`) for errors.
+pub fn finding_records(name: &str, log: &Value) -> Result<Vec<(String, Value)>> {
     let Some(runs) = log.get("runs").and_then(Value::as_array) else {
         bail!("{name} is not a SARIF log: `runs` is not an array");
     };
-    let mut report = ReadReport::default();
+    let mut records = Vec::new();
     for (run_index, run) in runs.iter().enumerate() {
         let driver = &run["tool"]["driver"];
         if driver["name"].as_str() != Some("ferret") {
-            bail!("{name}: run {run_index} is not ferret's: {EXPECTED}");
+            bail!("{name}: run {run_index} is not ferret's (expected the output of `ferret scan`)");
         }
         let rule_names = rule_names(driver);
         let results = run["results"].as_array().map_or(&[][..], Vec::as_slice);
         for (index, result) in results.iter().enumerate() {
-            let record = finding_record(result, &rule_names).and_then(finding_from_json);
-            let finding = record.with_context(|| {
-                format!("{name}: run {run_index} result {index} is not a ferret finding")
-            })?;
-            report.findings.push(finding);
+            let place = format!("run {run_index} result {index}");
+            let record = finding_record(result, &rule_names)
+                .with_context(|| format!("{name}: {place} is not a ferret finding"))?;
+            records.push((place, record));
         }
     }
-    Ok(report)
+    Ok(records)
 }
 
 /// Each rule id's display name, from the run's rule descriptors.
@@ -121,6 +120,10 @@ mod tests {
                 "results": [result],
             }],
         })
+    }
+
+    fn read_sarif(name: &str, log: &Value) -> Result<crate::report::read::ReadReport> {
+        crate::report::read::read_report(name, &log.to_string())
     }
 
     #[test]
