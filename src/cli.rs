@@ -69,7 +69,8 @@ pub enum Command {
 /// `ferret report ...`.
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
-    /// Combine reports (`--format jsonl` shards, `json` arrays, `json-report` objects) into one:
+    /// Combine reports (`--format jsonl` shards, `json` arrays, `json-report` objects, `sarif`
+    /// logs) into one:
     /// each secret at each place once, grouped by secret in `inventory-json` and `html`. Reports
     /// hold redacted secrets, so merging never needs a secret; findings group across reports
     /// only when the scans used the same fingerprint salt (the default).

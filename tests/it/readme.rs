@@ -67,6 +67,10 @@ fn readme_commands() -> Vec<String> {
 /// README commands run by other modules' tests, and which test runs each.
 const COVERED_ELSEWHERE: &[(&str, &str)] = &[
     (
+        "ferret recheck last-month.json --format json -o recheck.json",
+        "recheck::a_rotation_is_proved_revoked_still_live_or_gone_per_finding",
+    ),
+    (
         "ferret report merge REPORT...",
         "report_merge::one_secret_in_two_repositories_an_image_layer_and_a_ci_log_is_one_inventory_entry",
     ),
