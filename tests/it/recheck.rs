@@ -390,3 +390,56 @@ fn a_tampered_report_is_refused_or_only_reread_and_escaped() {
         "{all}"
     );
 }
+
+#[test]
+fn a_cloned_repository_and_a_ci_log_are_read_again() {
+    let committed = github_token("recheck cloned");
+    let logged = github_token("recheck logged");
+    let github = Github::start(&[&committed, &logged]);
+    let repo = TestRepo::new();
+    repo.write("ci.env", format!("GITHUB_TOKEN={committed}\n"));
+    repo.commit("add ci settings");
+    let work = TestDir::new().file(
+        "build.log",
+        format!("2026-11-02T10:00:00Z + export GITHUB_TOKEN={logged}\n"),
+    );
+    let url = format!("file://{}", repo.path().display());
+    let endpoint = github.endpoint();
+    for (what, target, output) in [
+        ("git", url.as_str(), "git.json"),
+        ("ci-log", "build.log", "log.json"),
+    ] {
+        let out = run_in(
+            work.path(),
+            &["scan", what, target, "--format", "json", "-o", output],
+        );
+        assert_status(&out, 1);
+    }
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(work.join("git.json")).unwrap()).unwrap();
+    assert_eq!(report[0]["origin"]["repository"], url.as_str());
+    github.revoke(&committed);
+
+    let record_of = |report: &str| -> Value {
+        let out = run_in(
+            work.path(),
+            &[
+                "recheck",
+                report,
+                "--format",
+                "json",
+                "--verify-endpoint",
+                &endpoint,
+            ],
+        );
+        assert_no_secret(&out, &[], &[&committed, &logged]);
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let git = record_of("git.json");
+    assert_eq!(git["findings"][0]["outcome"], "revoked", "{git:#}");
+    let log = record_of("log.json");
+    assert_eq!(log["findings"][0]["outcome"], "still_live", "{log:#}");
+    std::fs::remove_file(work.join("build.log")).unwrap();
+    let log = record_of("log.json");
+    assert_eq!(log["findings"][0]["outcome"], "gone", "{log:#}");
+}
