@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use super::outcome::{Counts, Rechecked};
 use crate::escape::escape_control;
+use crate::pipeline::{Finding, Origin};
 
 /// What the record says about the run as a whole.
 pub struct RecordHeader<'a> {
@@ -33,12 +34,7 @@ pub fn write_text(
     )?;
     for r in rechecked {
         let f = &r.listed;
-        let place = format!(
-            "{}:{}{}",
-            f.origin.full_path(),
-            f.line,
-            f.origin.text_suffix()
-        );
+        let place = place_text(f);
         writeln!(
             out,
             "{:<10}  {}  {}  {}",
@@ -50,6 +46,18 @@ pub fn write_text(
     }
     writeln!(out, "{}", Counts::of(rechecked).line())?;
     Ok(())
+}
+
+/// `PATH:LINE` and the origin's suffix; a commit's path is prefixed by its repository, which a
+/// recheck may have read from anywhere.
+fn place_text(f: &Finding) -> String {
+    let path = match &*f.origin {
+        Origin::Git { repository, .. } => {
+            format!("{repository} {}", f.origin.full_path())
+        }
+        _ => f.origin.full_path(),
+    };
+    format!("{path}:{}{}", f.line, f.origin.text_suffix())
 }
 
 /// One JSON object: when, which ferret, which report, the counts, and each finding's rule,
