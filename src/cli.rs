@@ -100,7 +100,7 @@ pub struct RecheckArgs {
     /// The report to recheck.
     #[arg(value_name = "REPORT")]
     pub report: PathBuf,
-    /// Output format: a list for people, or a JSON record for an audit file.
+    /// Output format: a list for people, a JSON record for an audit file, or SARIF.
     #[arg(long, short = 'f', value_enum, default_value_t = RecheckFormat::Text)]
     pub format: RecheckFormat,
     /// Write the record to FILE instead of standard output.
@@ -138,6 +138,8 @@ pub enum RecheckFormat {
     Text,
     /// One JSON object (see `schema/report.schema.json`, `$defs/recheck`).
     Json,
+    /// SARIF 2.1.0: a result per finding, an error while it is still live.
+    Sarif,
 }
 
 /// `ferret config ...`.

@@ -19,7 +19,7 @@ use crate::pipeline::{Finding, Origin};
 use crate::recheck::locate::{Absence, reread};
 use crate::recheck::outcome::{Counts, Evidence, Rechecked, State, decide};
 use crate::recheck::plan::{Target, plan, same_place};
-use crate::recheck::record::{RecordHeader, write_json, write_text};
+use crate::recheck::record::{RecordHeader, write_json, write_sarif, write_text};
 use crate::report::read::read_report;
 use crate::scan::Scanner;
 use crate::verify::{Verifiers, VerifyOptions, verify_findings};
@@ -84,6 +84,7 @@ pub fn recheck(args: &RecheckArgs) -> Result<Outcome> {
     match args.format {
         RecheckFormat::Text => write_text(&mut out, &header, &rechecked)?,
         RecheckFormat::Json => write_json(&mut out, &header, &rechecked)?,
+        RecheckFormat::Sarif => write_sarif(&mut out, &header, &rechecked)?,
     }
     out.finish()?;
     let counts = Counts::of(&rechecked);

@@ -1,13 +1,13 @@
-//! The recheck's record: a text list for people and a JSON document for an auditor's file. Both
-//! name each finding by rule, fingerprint and place, and neither ever holds a secret, not even
-//! the redacted form the report printed.
+//! The recheck's record: a text list for people, a JSON document for an auditor's file and a
+//! SARIF log for code-scanning dashboards. Each names every finding by rule, fingerprint and
+//! place, and none ever holds a secret, not even the redacted form the report printed.
 
 use std::io::Write;
 
 use anyhow::Result;
 use serde_json::{Value, json};
 
-use super::outcome::{Counts, Rechecked};
+use super::outcome::{Counts, Rechecked, State};
 use crate::escape::escape_control;
 use crate::pipeline::{Finding, Origin};
 
@@ -98,4 +98,69 @@ fn finding_json(r: &Rechecked) -> Value {
         value["root"] = json!(root);
     }
     value
+}
+
+/// A SARIF 2.1.0 log: one result per finding, an error while it is still live, a warning when
+/// nothing is known, a note once revoked or gone; the outcome, reason and HTTP status are in its
+/// properties, and the run's properties say when and of which report.
+pub fn write_sarif(
+    out: &mut dyn Write,
+    header: &RecordHeader,
+    rechecked: &[Rechecked],
+) -> Result<()> {
+    let results: Vec<Value> = rechecked.iter().map(sarif_result).collect();
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "ferret",
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/ferret-scanner/ferret",
+            }},
+            "automationDetails": {"id": "ferret-recheck/0"},
+            "invocations": [{
+                "executionSuccessful": true,
+                "properties": {"checkedAt": header.checked_at, "report": header.report},
+            }],
+            "results": results,
+            "properties": {"summary": Counts::of(rechecked)},
+        }],
+    });
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn sarif_result(r: &Rechecked) -> Value {
+    let f = &r.listed;
+    let level = match r.state {
+        State::StillLive => "error",
+        State::Unknown => "warning",
+        State::Revoked | State::Gone => "note",
+    };
+    let mut properties = serde_json::Map::new();
+    properties.insert("outcome".into(), json!(r.state));
+    properties.insert("reason".into(), json!(r.reason));
+    properties.insert("httpStatus".into(), json!(r.http_status));
+    properties.insert("fingerprint".into(), json!(f.fingerprint));
+    properties.insert("origin".into(), json!(&*f.origin));
+    if let Some(root) = f.origin.root() {
+        properties.insert("root".into(), json!(root));
+    }
+    let uri = crate::report::sarif::artifact_uri(&f.origin.full_path());
+    json!({
+        "ruleId": &*f.rule_id,
+        "level": level,
+        "message": {"text": format!("{}: {}: {}", f.rule_name, r.state.as_str(), r.reason)},
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": {"uri": uri},
+                "region": {"startLine": f.line.max(1)},
+            },
+        }],
+        "partialFingerprints": {"ferret/v2": f.fingerprint},
+        "properties": properties,
+    })
 }

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use crate::support::mock_provider::{MockProvider, Reply};
 use crate::support::test_image::{TestImage, github_token};
 use crate::support::test_repo::TestRepo;
-use crate::support::{TestDir, ferret};
+use crate::support::{TestDir, assert_valid_sarif, ferret};
 use serde_json::{Value, json};
 
 /// A GitHub API stand-in: a token is live while it is in the set, revoked once removed.
@@ -292,6 +292,32 @@ fn a_sarif_report_is_rechecked_as_well() {
     assert_eq!(git["summary"]["revoked"], 1, "{git:#}");
     let image = record_of("image.sarif");
     assert_eq!(image["summary"]["still_live"], 1, "{image:#}");
+
+    // The record as SARIF: valid, an error for the live token, a note for the gone one.
+    let out = places.recheck(
+        &github,
+        "dir.sarif",
+        &["--format", "sarif", "-o", "recheck.sarif"],
+    );
+    assert_status(&out, 1);
+    let sarif_file = places.work.join("recheck.sarif");
+    assert_no_secret(&out, &[&sarif_file], &places.secrets());
+    assert_valid_sarif(&sarif_file);
+    let sarif: Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif_file).unwrap()).unwrap();
+    let levels: BTreeMap<String, String> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["properties"]["outcome"].as_str().unwrap().to_string(),
+                r["level"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(levels["still_live"], "error", "{sarif:#}");
+    assert_eq!(levels["gone"], "note", "{sarif:#}");
 }
 
 #[test]
