@@ -151,3 +151,76 @@ impl Counts {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::Verification;
+
+    /// A finding of `path` as a report lists it.
+    fn listed(path: &str) -> Finding {
+        let line = format!(
+            r#"{{"rule_id":"github-pat-classic","rule_name":"GitHub token","severity":"high","line":1,"column":1,"end_line":1,"secret":"ghp_*****","redacted":true,"fingerprint":"fp2_0123456789abcdef0123456789abcdef","confidence":"high","origin":{{"kind":"file","path":"{path}"}},"root":"/r/"}}"#
+        );
+        let report = crate::report::read::read_report("r.jsonl", &line).unwrap();
+        report.findings.into_iter().next().unwrap()
+    }
+
+    fn verified(path: &str, status: VerificationStatus, http: u16) -> Finding {
+        let mut f = listed(path);
+        f.verification = Some(Verification {
+            status,
+            detail: "login=octocat".into(),
+            http_status: Some(http),
+        });
+        f
+    }
+
+    #[test]
+    fn the_copy_found_decides_and_absence_explains_the_rest() {
+        let a = listed("a.env");
+        let live = verified("a.env", VerificationStatus::Verified, 200);
+        let here = Evidence {
+            here: Some(&live),
+            elsewhere: Some(&live),
+            absence: None,
+        };
+        let r = decide(&a, &here);
+        assert_eq!((r.state, r.http_status), (State::StillLive, Some(200)));
+        assert!(r.reason.contains("login=octocat"), "{}", r.reason);
+
+        let dead = verified("b.env", VerificationStatus::Invalid, 401);
+        let elsewhere = Evidence {
+            here: None,
+            elsewhere: Some(&dead),
+            absence: Some(&Absence::Gone("the file no longer exists".into())),
+        };
+        let r = decide(&a, &elsewhere);
+        assert_eq!(r.state, State::Revoked);
+        assert!(
+            r.reason
+                .starts_with("no longer here, but still at /r/b.env"),
+            "{}",
+            r.reason
+        );
+
+        let nothing = |absence| Evidence {
+            here: None,
+            elsewhere: None,
+            absence,
+        };
+        let unknown = Absence::Unknown("cannot clone".into());
+        assert_eq!(decide(&a, &nothing(Some(&unknown))).state, State::Unknown);
+        let r = decide(&a, &nothing(None));
+        assert_eq!(
+            (r.state, r.reason.as_str()),
+            (State::Gone, "the file no longer holds the secret")
+        );
+
+        let all = [r.clone(), decide(&a, &here), decide(&a, &elsewhere)];
+        assert_eq!(
+            Counts::of(&all).line(),
+            "1 rotated and revoked, 1 still live, 1 gone, 0 unknown"
+        );
+    }
+}
