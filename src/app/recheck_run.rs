@@ -41,21 +41,35 @@ pub fn recheck(args: &RecheckArgs) -> Result<Outcome> {
         .iter()
         .map(|(i, why)| (*i, Absence::Unknown(why.clone())))
         .collect();
-    // Each group of places shares the config a scan of them would use (the salt above all).
-    let mut groups: BTreeMap<Option<PathBuf>, Vec<(Target, Vec<usize>)>> = BTreeMap::new();
+    // Places whose scans would use the same config files (the salt above all) share a scanner:
+    // a report of fifty repositories without their own ferret.toml builds one.
+    let mut groups: BTreeMap<Vec<String>, (Config, Vec<(Target, Vec<usize>)>)> = BTreeMap::new();
+    let mut config_of_root: HashMap<Option<PathBuf>, Vec<String>> = HashMap::new();
     for (target, indices) in plan.targets {
         let root = match &args.config {
             Some(_) => None,
             None => target.config_root(&listed[indices[0]].origin),
         };
-        groups.entry(root).or_default().push((target, indices));
+        let key = match config_of_root.get(&root) {
+            Some(key) => key.clone(),
+            None => {
+                let config = resolve_config(args, root.as_deref())?;
+                let key: Vec<String> = config.used.iter().map(|u| u.describe()).collect();
+                config_of_root.insert(root, key.clone());
+                groups.entry(key.clone()).or_insert((config, Vec::new()));
+                key
+            }
+        };
+        if let Some((_, targets)) = groups.get_mut(&key) {
+            targets.push((target, indices));
+        }
     }
     // The verified copy of each secret found again, per listed finding that was found at its
     // place, and per (rule, fingerprint) for the findings whose own place no longer holds it.
     let mut here: HashMap<usize, Finding> = HashMap::new();
     let mut anywhere: HashMap<(Arc<str>, String), Finding> = HashMap::new();
-    for (root, targets) in groups {
-        let group = recheck_group(args, root, &targets, &listed)?;
+    for (config, targets) in groups.into_values() {
+        let group = recheck_group(args, &config, &targets, &listed)?;
         absences.extend(group.absences);
         for (index, found) in group.found {
             let key = (found.rule_id.clone(), found.fingerprint.clone());
@@ -105,24 +119,29 @@ struct GroupResult {
     absences: Vec<(usize, Absence)>,
 }
 
-/// Reads `targets` again into a scanner built with the config at `root` (or `--config`), finds
-/// each listed finding again by place, rule and fingerprint, and verifies what was found.
-fn recheck_group(
-    args: &RecheckArgs,
-    root: Option<PathBuf>,
-    targets: &[(Target, Vec<usize>)],
-    listed: &[Finding],
-) -> Result<GroupResult> {
+/// The config a scan at `root` would use (`--config` alone when given), its warnings printed.
+fn resolve_config(args: &RecheckArgs, root: Option<&std::path::Path>) -> Result<Config> {
     let config = Config::resolve(ConfigRequest {
         explicit: args.config.as_deref(),
-        root: root.as_deref(),
+        root,
         base_revision: None,
         user: user_config_path(),
     })?;
     for warning in &config.warnings {
         eprintln!("ferret: warning: {}", escape_control(warning));
     }
-    let (mut scanner, found_rx, verifiers) = build_scanner(args, &config)?;
+    Ok(config)
+}
+
+/// Reads `targets` again into a scanner built with `config`, finds each listed finding again by
+/// place, rule and fingerprint, and verifies what was found.
+fn recheck_group(
+    args: &RecheckArgs,
+    config: &Config,
+    targets: &[(Target, Vec<usize>)],
+    listed: &[Finding],
+) -> Result<GroupResult> {
+    let (mut scanner, found_rx, verifiers) = build_scanner(args, config)?;
     let mut absences = Vec::new();
     // A rule the scan had and this run has not (a `--rules` file left out) finds nothing.
     let known = |id: &str| scanner.detector.rules().iter().any(|r| &*r.id == id);
@@ -155,6 +174,19 @@ fn recheck_group(
             });
             if let Some(at) = at {
                 found.push((index, at));
+            } else if !absences.iter().any(|(i, _)| *i == index)
+                && made
+                    .iter()
+                    .any(|f| f.rule_id == wanted.rule_id && same_place(&wanted.origin, &f.origin))
+            {
+                // Another secret of the rule is there: a new one, or the scan's salt was not
+                // this run's, in which case nothing it listed can be recognised.
+                let why = format!(
+                    "the place holds another {} secret now, not this one (if the scan used \
+                     another fingerprint_salt, give its --config)",
+                    wanted.rule_id
+                );
+                absences.push((index, Absence::Gone(why)));
             }
         }
     }

@@ -469,3 +469,49 @@ fn a_cloned_repository_and_a_ci_log_are_read_again() {
     let log = record_of("log.json");
     assert_eq!(log["findings"][0]["outcome"], "gone", "{log:#}");
 }
+
+#[test]
+fn the_fingerprint_salt_of_the_scanned_tree_or_of_config_is_used() {
+    let token = github_token("recheck salted");
+    let github = Github::start(&[]);
+    let dir = TestDir::new()
+        .file("ferret.toml", "fingerprint_salt = \"project-salt-1\"\n")
+        .file("app.env", format!("GITHUB_TOKEN={token}\n"));
+    let work = TestDir::new().file("other.toml", "fingerprint_salt = \"another-salt\"\n");
+    let target = dir.path().display().to_string();
+    let out = run_in(
+        work.path(),
+        &[
+            "scan",
+            "dir",
+            &target,
+            "--format",
+            "jsonl",
+            "-o",
+            "report.jsonl",
+        ],
+    );
+    assert_status(&out, 1);
+    let endpoint = github.endpoint();
+    let recheck = |extra: &[&str]| -> Value {
+        let mut args = vec![
+            "recheck",
+            "report.jsonl",
+            "-f",
+            "json",
+            "--verify-endpoint",
+            &endpoint,
+        ];
+        args.extend_from_slice(extra);
+        let out = run_in(work.path(), &args);
+        assert_status(&out, 0);
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    // Found again with the tree's own salt, from another directory.
+    assert_eq!(recheck(&[])["findings"][0]["outcome"], "revoked");
+    // With another salt the fingerprint cannot match: the secret is not recognised there.
+    let salted = recheck(&["--config", "other.toml"]);
+    assert_eq!(salted["findings"][0]["outcome"], "gone");
+    let reason = salted["findings"][0]["reason"].as_str().unwrap();
+    assert!(reason.contains("fingerprint_salt"), "{reason}");
+}
