@@ -43,7 +43,7 @@ pub fn recheck(args: &RecheckArgs) -> Result<Outcome> {
         .collect();
     // Places whose scans would use the same config files (the salt above all) share a scanner:
     // a report of fifty repositories without their own ferret.toml builds one.
-    let mut groups: BTreeMap<Vec<String>, (Config, Vec<(Target, Vec<usize>)>)> = BTreeMap::new();
+    let mut groups: BTreeMap<Vec<String>, (Config, Vec<Planned>)> = BTreeMap::new();
     let mut config_of_root: HashMap<Option<PathBuf>, Vec<String>> = HashMap::new();
     for (target, indices) in plan.targets {
         let root = match &args.config {
@@ -112,6 +112,9 @@ pub fn recheck(args: &RecheckArgs) -> Result<Outcome> {
     })
 }
 
+/// A place to read again and the listed findings (indices) that were there.
+type Planned = (Target, Vec<usize>);
+
 /// What one group of places gave: the verified copy found at each listed finding's own place,
 /// and why the others may not have been found.
 struct GroupResult {
@@ -138,7 +141,7 @@ fn resolve_config(args: &RecheckArgs, root: Option<&std::path::Path>) -> Result<
 fn recheck_group(
     args: &RecheckArgs,
     config: &Config,
-    targets: &[(Target, Vec<usize>)],
+    targets: &[Planned],
     listed: &[Finding],
 ) -> Result<GroupResult> {
     let (mut scanner, found_rx, verifiers) = build_scanner(args, config)?;
