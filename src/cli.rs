@@ -56,9 +56,10 @@ pub enum Command {
     /// names: its local path, or its URL, cloned), image and local CI log is read again and each
     /// secret recovered by rule and fingerprint, with the same config (and fingerprint salt) a
     /// scan there would use. Each finding ends revoked, still live, gone (not there any more) or
-    /// unknown, with the reason. Requests go only to the hosts of ferret's own verifiers, never
-    /// to anything the report names. Exit status: 0 nothing still live, 1 something still live,
-    /// 2 the report cannot be read.
+    /// unknown, with the reason. Secrets go only to the hosts of ferret's own verifiers: a report
+    /// says only what to read (a repository URL is cloned, an image pulled, as `ferret scan`
+    /// would), never where a secret is sent. Exit status: 0 nothing still live, 1 something
+    /// still live, 2 the report cannot be read.
     Recheck(RecheckArgs),
     /// Print a shell completion script (e.g. `source <(ferret completions bash)`).
     Completions(CompletionsArgs),
