@@ -160,6 +160,10 @@ fn recheck_group(
     for (target, indices) in targets {
         let origins: Vec<(usize, &Origin)> =
             indices.iter().map(|&i| (i, &*listed[i].origin)).collect();
+        // The report says a secret was in this file or blob, so it is read even if it looks
+        // binary (as a `--scan-binary` scan found it); a whole image or log is read as scans
+        // read them, or rechecking an image would scan every executable in it.
+        scanner.scan_binary = matches!(target, Target::File(_) | Target::Repository(_));
         absences.extend(reread(target, &origins, &scanner));
     }
     scanner.close_sink();
@@ -226,9 +230,6 @@ fn build_scanner(
     // rechecking reads only the places a report named.
     let (tx, rx) = crossbeam_channel::unbounded();
     let mut scanner = Scanner::new(detector, filter, max_size, tx);
-    // The report says a secret was there, so binary content is read as a `--scan-binary` scan
-    // would have read it.
-    scanner.scan_binary = true;
     scanner.line_context = false;
     Ok((scanner, rx, verifiers))
 }
