@@ -515,3 +515,60 @@ fn the_fingerprint_salt_of_the_scanned_tree_or_of_config_is_used() {
     let reason = salted["findings"][0]["reason"].as_str().unwrap();
     assert!(reason.contains("fingerprint_salt"), "{reason}");
 }
+
+#[test]
+fn what_cannot_be_concluded_is_unknown_with_the_reason() {
+    let failing = github_token("recheck provider error");
+    let piped = github_token("recheck piped");
+    let mock = MockProvider::start(|_| Reply::text(500, "internal error"));
+    let endpoint = format!("github={}", mock.url());
+    let work = TestDir::new().file("app.env", format!("GITHUB_TOKEN={failing}\n"));
+    let out = run_in(
+        work.path(),
+        &["scan", "dir", "app.env", "-f", "jsonl", "-o", "dir.jsonl"],
+    );
+    assert_status(&out, 1);
+    let out = ferret()
+        .current_dir(work.path())
+        .args(["scan", "stdin", "-f", "jsonl", "-o", "stdin.jsonl"])
+        .write_stdin(format!("GITHUB_TOKEN={piped}\n"))
+        .output()
+        .unwrap();
+    assert_status(&out, 1);
+    let both = format!(
+        "{}{}",
+        std::fs::read_to_string(work.join("dir.jsonl")).unwrap(),
+        std::fs::read_to_string(work.join("stdin.jsonl")).unwrap()
+    );
+    work.write("both.jsonl", both);
+
+    let out = run_in(
+        work.path(),
+        &[
+            "recheck",
+            "both.jsonl",
+            "-f",
+            "json",
+            "--verify-endpoint",
+            &endpoint,
+        ],
+    );
+    assert_status(&out, 0);
+    let record: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let by_kind: BTreeMap<&str, &Value> = record["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["origin"]["kind"].as_str().unwrap(), f))
+        .collect();
+    let file = by_kind["file"];
+    assert_eq!(file["outcome"], "unknown", "{record:#}");
+    assert_eq!(file["http_status"], 500, "{record:#}");
+    let stdin = by_kind["stdin"];
+    assert_eq!(stdin["outcome"], "unknown", "{record:#}");
+    assert!(
+        stdin["reason"].as_str().unwrap().contains("standard input"),
+        "{record:#}"
+    );
+    assert_eq!(record["summary"]["unknown"], 2);
+}
