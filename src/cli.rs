@@ -124,6 +124,10 @@ pub struct RecheckArgs {
     /// Timeout of one verification request (e.g. 10s, 500ms).
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = crate::verify::parse_duration)]
     pub verify_timeout: std::time::Duration,
+    /// Reach this registry (`host[:port]`) over plain http to pull an image again (repeatable),
+    /// as `scan image --insecure-registry`.
+    #[arg(long, value_name = "HOST")]
+    pub insecure_registry: Vec<String>,
     /// Do not print the summary line on standard error.
     #[arg(long, short = 'q')]
     pub quiet: bool,

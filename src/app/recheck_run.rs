@@ -16,7 +16,7 @@ use crate::config::{Config, ConfigRequest, parse_size, user_config_path};
 use crate::escape::escape_control;
 use crate::filter::Filter;
 use crate::pipeline::{Finding, Origin};
-use crate::recheck::locate::{Absence, reread};
+use crate::recheck::locate::{Absence, RereadOptions, reread};
 use crate::recheck::outcome::{Counts, Evidence, Rechecked, State, decide};
 use crate::recheck::plan::{Target, plan, same_place};
 use crate::recheck::record::{RecordHeader, write_json, write_sarif, write_text};
@@ -145,6 +145,9 @@ fn recheck_group(
     listed: &[Finding],
 ) -> Result<GroupResult> {
     let (mut scanner, found_rx, verifiers) = build_scanner(args, config)?;
+    let reread_opts = RereadOptions {
+        insecure_registries: args.insecure_registry.clone(),
+    };
     let mut absences = Vec::new();
     // A rule the scan had and this run has not (a `--rules` file left out) finds nothing.
     let known = |id: &str| scanner.detector.rules().iter().any(|r| &*r.id == id);
@@ -164,7 +167,7 @@ fn recheck_group(
         // binary (as a `--scan-binary` scan found it); a whole image or log is read as scans
         // read them, or rechecking an image would scan every executable in it.
         scanner.scan_binary = matches!(target, Target::File(_) | Target::Repository(_));
-        absences.extend(reread(target, &origins, &scanner));
+        absences.extend(reread(target, &origins, &reread_opts, &scanner));
     }
     scanner.close_sink();
     let made: Vec<Finding> = found_rx.iter().collect();

@@ -12,6 +12,13 @@ use crate::source::git::objects::{BlobLookup, read_blob};
 
 use super::plan::Target;
 
+/// How places are reached, from the command line.
+#[derive(Debug, Clone, Default)]
+pub struct RereadOptions {
+    /// Registries (`host[:port]`) reached over plain http, as `scan image --insecure-registry`.
+    pub insecure_registries: Vec<String>,
+}
+
 /// Why a finding of the report may not be found again, when a place was not read as a whole.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Absence {
@@ -26,6 +33,7 @@ pub enum Absence {
 pub fn reread<S: Sink>(
     target: &Target,
     listed: &[(usize, &Origin)],
+    opts: &RereadOptions,
     sink: &S,
 ) -> Vec<(usize, Absence)> {
     let errors_before = sink.stats().error_list().len();
@@ -41,6 +49,7 @@ pub fn reread<S: Sink>(
                 targets: vec![target],
                 registry: source::image::registry::RegistryOptions {
                     quiet: true,
+                    insecure: opts.insecure_registries.clone(),
                     ..Default::default()
                 },
                 ..Default::default()

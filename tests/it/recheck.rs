@@ -572,3 +572,53 @@ fn what_cannot_be_concluded_is_unknown_with_the_reason() {
     );
     assert_eq!(record["summary"]["unknown"], 2);
 }
+
+#[test]
+fn an_image_in_a_registry_is_pulled_again() {
+    use crate::support::test_registry::Registry;
+    let token = github_token("recheck registry");
+    let github = Github::start(&[&token]);
+    let image = TestImage::new();
+    image
+        .write("etc/app.env", format!("GITHUB_TOKEN={token}\n"))
+        .commit("COPY app.env /etc/");
+    let registry = Registry::start(None);
+    registry.push(&image, "team/app:v1", None);
+    let reference = format!("{}/team/app:v1", registry.host());
+    let host = registry.host();
+    let work = TestDir::new();
+    let out = run_in(
+        work.path(),
+        &[
+            "scan",
+            "image",
+            "--insecure-registry",
+            &host,
+            &reference,
+            "-f",
+            "json",
+            "-o",
+            "image.json",
+        ],
+    );
+    assert_status(&out, 1);
+    github.revoke(&token);
+    let endpoint = github.endpoint();
+    let recheck = |extra: &[&str]| -> Value {
+        let mut args = vec![
+            "recheck",
+            "image.json",
+            "-f",
+            "json",
+            "--verify-endpoint",
+            &endpoint,
+        ];
+        args.extend_from_slice(extra);
+        serde_json::from_slice(&run_in(work.path(), &args).stdout).unwrap()
+    };
+    let pulled = recheck(&["--insecure-registry", &host]);
+    assert_eq!(pulled["findings"][0]["outcome"], "revoked", "{pulled:#}");
+    // Without leave to use plain http the registry cannot be reached: nothing is known.
+    let refused = recheck(&[]);
+    assert_eq!(refused["findings"][0]["outcome"], "unknown", "{refused:#}");
+}
