@@ -622,3 +622,36 @@ fn an_image_in_a_registry_is_pulled_again() {
     let refused = recheck(&[]);
     assert_eq!(refused["findings"][0]["outcome"], "unknown", "{refused:#}");
 }
+
+#[test]
+fn a_rule_of_a_rules_file_is_looked_for_only_when_given() {
+    let rules = crate::support::test_rules_file();
+    let work = TestDir::new().file("app.env", "KEY=tst_Qw8rT2yU6iO0pA4sD7fG1hJ5\n");
+    let out = run_in(
+        work.path(),
+        &[
+            "scan", "dir", "app.env", "--rules", &rules, "-f", "json", "-o", "r.json",
+        ],
+    );
+    assert_status(&out, 1);
+    let reason_of = |extra: &[&str]| -> String {
+        let mut args = vec!["recheck", "r.json", "-f", "json"];
+        args.extend_from_slice(extra);
+        let out = run_in(work.path(), &args);
+        assert_status(&out, 0);
+        let record: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(record["findings"][0]["outcome"], "unknown", "{record:#}");
+        record["findings"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let without = reason_of(&[]);
+    assert!(
+        without.contains("rule test-token is not loaded"),
+        "{without}"
+    );
+    // Found again with the file; it has no verifier, which is said.
+    let with = reason_of(&["--rules", &rules]);
+    assert!(with.contains("no verifier for rule test-token"), "{with}");
+}
