@@ -2,7 +2,7 @@
 //! as a scan there would build it, recovers each secret by rule and fingerprint, verifies the
 //! recovered ones and writes where each stands.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -172,23 +172,47 @@ fn recheck_group(
     scanner.close_sink();
     let made: Vec<Finding> = found_rx.iter().collect();
 
-    // The first copy found at each listed place; one check per distinct secret follows.
-    let mut found: Vec<(usize, usize)> = Vec::new();
-    for (_, indices) in targets {
-        for &index in indices {
-            let wanted = &listed[index];
-            let at = made.iter().position(|f| {
-                f.rule_id == wanted.rule_id
-                    && f.fingerprint == wanted.fingerprint
-                    && same_place(&wanted.origin, &f.origin)
-            });
-            if let Some(at) = at {
-                found.push((index, at));
-            } else if !absences.iter().any(|(i, _)| *i == index)
-                && made
-                    .iter()
-                    .any(|f| f.rule_id == wanted.rule_id && same_place(&wanted.origin, &f.origin))
-            {
+    let found = find_again(targets, listed, &made, &mut absences);
+    let verified = verify_found(args, &scanner, &verifiers, &made, &found)?;
+    Ok(GroupResult {
+        found: found
+            .iter()
+            .map(|&(index, at)| (index, verified[&at].clone()))
+            .collect(),
+        absences,
+    })
+}
+
+/// The first finding made at each listed finding's place with its rule and fingerprint, as
+/// (listed index, index into `made`). A place that now holds another secret of the rule is noted
+/// in `absences`, unless a reason is there already.
+fn find_again(
+    targets: &[Planned],
+    listed: &[Finding],
+    made: &[Finding],
+    absences: &mut Vec<(usize, Absence)>,
+) -> Vec<(usize, usize)> {
+    let mut by_rule: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (at, f) in made.iter().enumerate() {
+        by_rule.entry(&*f.rule_id).or_default().push(at);
+    }
+    let explained: HashSet<usize> = absences.iter().map(|(i, _)| *i).collect();
+    let mut found = Vec::new();
+    for &index in targets.iter().flat_map(|(_, indices)| indices) {
+        let wanted = &listed[index];
+        let here: Vec<usize> = by_rule
+            .get(&*wanted.rule_id)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .copied()
+            .filter(|&at| same_place(&wanted.origin, &made[at].origin))
+            .collect();
+        match here
+            .iter()
+            .find(|&&at| made[at].fingerprint == wanted.fingerprint)
+        {
+            Some(&at) => found.push((index, at)),
+            None if !here.is_empty() && !explained.contains(&index) => {
                 // Another secret of the rule is there: a new one, or the scan's salt was not
                 // this run's, in which case nothing it listed can be recognised.
                 let why = format!(
@@ -198,16 +222,10 @@ fn recheck_group(
                 );
                 absences.push((index, Absence::Gone(why)));
             }
+            None => {}
         }
     }
-    let verified = verify_found(args, &scanner, &verifiers, &made, &found)?;
-    Ok(GroupResult {
-        found: found
-            .iter()
-            .map(|&(index, at)| (index, verified[&at].clone()))
-            .collect(),
-        absences,
-    })
+    found
 }
 
 /// A scanner as a scan would build one with `config` (its rules, salt and size limit), except
