@@ -621,6 +621,7 @@ pub fn report_read(data: &[u8]) -> usize {
         .collect();
     let header = RecordHeader {
         report: "fuzz.json",
+        report_sha256: "",
         checked_at: "2026-01-01T00:00:00Z",
     };
     let mut out = Vec::new();

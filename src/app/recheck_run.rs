@@ -28,6 +28,7 @@ use crate::verify::{Verifiers, VerifyOptions, verify_findings};
 pub fn recheck(args: &RecheckArgs) -> Result<Outcome> {
     let name = args.report.display().to_string();
     let bytes = std::fs::read(&args.report).with_context(|| format!("cannot read {name}"))?;
+    let report_sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
     let text = String::from_utf8(bytes)
         .map_err(|_| anyhow::anyhow!("{name}: not a ferret report (not UTF-8 text)"))?;
     let listed = read_report(&name, &text)?.findings;
@@ -93,6 +94,7 @@ pub fn recheck(args: &RecheckArgs) -> Result<Outcome> {
         .collect();
     let header = RecordHeader {
         report: &name,
+        report_sha256: &report_sha256,
         checked_at: &checked_at,
     };
     match args.format {

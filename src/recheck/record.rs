@@ -15,6 +15,8 @@ use crate::pipeline::{Finding, Origin};
 pub struct RecordHeader<'a> {
     /// The report rechecked, as named on the command line.
     pub report: &'a str,
+    /// SHA-256 of the report's bytes, hex: ties the record to the exact file rechecked.
+    pub report_sha256: &'a str,
     /// When the recheck ran, RFC 3339 (UTC).
     pub checked_at: &'a str,
 }
@@ -73,6 +75,7 @@ pub fn write_json(
         "checked_at": header.checked_at,
         "ferret_version": env!("CARGO_PKG_VERSION"),
         "report": header.report,
+        "report_sha256": header.report_sha256,
         "summary": Counts::of(rechecked),
         "findings": findings,
     });
@@ -122,7 +125,11 @@ pub fn write_sarif(
             "automationDetails": {"id": "ferret-recheck/0"},
             "invocations": [{
                 "executionSuccessful": true,
-                "properties": {"checkedAt": header.checked_at, "report": header.report},
+                "properties": {
+                    "checkedAt": header.checked_at,
+                    "report": header.report,
+                    "reportSha256": header.report_sha256,
+                },
             }],
             "results": results,
             "properties": {"summary": Counts::of(rechecked)},

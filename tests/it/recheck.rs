@@ -233,6 +233,11 @@ fn a_rotation_is_proved_revoked_still_live_or_gone_per_finding() {
     .collect();
     assert_eq!(outcomes(&record), expected, "{record:#}");
     assert_eq!(record["report"], "report.json");
+    let report_bytes = std::fs::read(places.work.join("report.json")).unwrap();
+    assert_eq!(
+        record["report_sha256"],
+        crate::support::test_image::digest(&report_bytes).trim_start_matches("sha256:")
+    );
     assert_eq!(record["ferret_version"], env!("CARGO_PKG_VERSION"));
     assert!(record["checked_at"].as_str().unwrap().ends_with('Z'));
     assert_eq!(
