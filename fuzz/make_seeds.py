@@ -212,6 +212,49 @@ write("registry_challenge", "error-param",
       'scope="repository:p/i:pull,push"')
 write("registry_challenge", "plain-http-port", 'bearer realm="http://127.0.0.1:5001/token", service="local"')
 
+# --- report_read -----------------------------------------------------------------------------------
+# Reports read back by `report merge` and `recheck`: every JSON format and SARIF, every origin kind,
+# and a tampered one (escape sequences in a path).
+_FP = "fp2_" + "0123456789abcdef" * 2
+def _finding(origin, path, root=None, **extra):
+    f = {"rule_id": "github-pat-classic", "rule_name": "GitHub personal access token (classic)",
+         "severity": "high", "path": path, "line": 2, "column": 5, "end_line": 2,
+         "secret": "ghp_k3Jd*****", "redacted": True, "fingerprint": _FP, "entropy": 4.9,
+         "confidence": "high", "confidence_reasons": [], "origin": origin, "provider": "GitHub"}
+    if root is not None:
+        f["root"] = root
+    f.update(extra)
+    return f
+_GIT = {"kind": "git", "repository": "/srv/repos/app", "path": "deploy.env", "commit": "a" * 40,
+        "author": "Dev", "email": "dev@example.com", "date": "2026-11-01T10:00:00Z",
+        "summary": "add deploy settings", "blob": "b" * 40, "still_in_head": True}
+_LAYER = {"kind": "image_layer", "image": "/tmp/oci:img", "image_digest": "sha256:" + "c" * 64,
+          "layer_index": 0, "layer_digest": "sha256:" + "d" * 64, "diff_id": "sha256:" + "e" * 64,
+          "path": "app/.env", "removed_in_layer": None}
+_LOG = {"kind": "ci_log", "path": "logs_42.zip!build/3_Run tests.txt", "provider": "github-actions",
+        "repository": "acme/api", "run": "42"}
+_FILE = _finding({"kind": "file", "path": ".env"}, ".env", root="/work/app/",
+                 verification={"status": "invalid", "detail": "rejected (HTTP 401)"})
+write("report_read", "json-array.json", json.dumps([_FILE, _finding(_GIT, "deploy.env")], indent=2))
+write("report_read", "json-report.json", json.dumps({
+    "findings": [_finding(_LAYER, "app/.env")],
+    "not_scanned": [{"path": "big.bin", "reason": "too_large", "detail": "over 256MiB", "size": 300000000}],
+    "errors": [{"subject": "vendor/x.zip", "message": "corrupt archive"}],
+    "summary": {"blobs": 3, "bytes": 120}}, indent=2))
+write("report_read", "shard.jsonl", json.dumps(_finding(_LOG, _LOG["path"])) + "\n"
+      + json.dumps({"type": "skipped", "path": "big.bin", "reason": "too_large", "detail": "x", "size": 9}) + "\n")
+write("report_read", "tampered-escapes.json", json.dumps([_finding(
+    {"kind": "file", "path": "\x1b]0;owned\x07../../etc/\x1b[2Jpasswd"}, "x", root="/tmp/\x1b[31m/")]))
+write("report_read", "scan.sarif", json.dumps({"version": "2.1.0", "runs": [{
+    "tool": {"driver": {"name": "ferret", "rules": [
+        {"id": "github-pat-classic", "shortDescription": {"text": "GitHub personal access token (classic)"}}]}},
+    "results": [{"ruleId": "github-pat-classic",
+                 "message": {"text": "GitHub personal access token (classic) detected: ghp_k3Jd***** (verification: verified)"},
+                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": "deploy.env"},
+                                                     "region": {"startLine": 2, "startColumn": 5, "endLine": 2}}}],
+                 "properties": {"fingerprint": _FP, "origin": _GIT, "severity": "high", "confidence": "high",
+                                "verification": "verified", "verificationDetail": "login=octocat"}}]}]}, indent=2))
+
 # --- rule_file ------------------------------------------------------------------------------------
 write("rule_file", "provider-rule.toml", '''[[rule]]
 id = "example-service-token"

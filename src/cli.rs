@@ -48,6 +48,19 @@ pub enum Command {
     /// Work with reports ferret wrote earlier (merge shards into one inventory).
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Prove a rotation: look for every secret of an earlier report where the report says it was,
+    /// and ask its provider whether it still works.
+    ///
+    /// Reads a report ferret wrote (`--format json`, `json-report`, `jsonl` or `sarif`). Reports
+    /// hold no secrets, so each file, git blob (by commit and path, in the repository the report
+    /// names: its local path, or its URL, cloned), image and local CI log is read again and each
+    /// secret recovered by rule and fingerprint, with the same config (and fingerprint salt) a
+    /// scan there would use. Each finding ends revoked, still live, gone (not there any more) or
+    /// unknown, with the reason. Secrets go only to the hosts of ferret's own verifiers: a report
+    /// says only what to read (a repository URL is cloned, an image pulled, as `ferret scan`
+    /// would), never where a secret is sent. Exit status: 0 nothing still live, 1 something
+    /// still live, 2 the report cannot be read.
+    Recheck(RecheckArgs),
     /// Print a shell completion script (e.g. `source <(ferret completions bash)`).
     Completions(CompletionsArgs),
     /// Print ferret's manual page (roff), e.g. `ferret man | man -l -`.
@@ -57,7 +70,8 @@ pub enum Command {
 /// `ferret report ...`.
 #[derive(Debug, Subcommand)]
 pub enum ReportCommand {
-    /// Combine reports (`--format jsonl` shards, `json` arrays, `json-report` objects) into one:
+    /// Combine reports (`--format jsonl` shards, `json` arrays, `json-report` objects, `sarif`
+    /// logs) into one:
     /// each secret at each place once, grouped by secret in `inventory-json` and `html`. Reports
     /// hold redacted secrets, so merging never needs a secret; findings group across reports
     /// only when the scans used the same fingerprint salt (the default).
@@ -79,6 +93,58 @@ pub struct ReportMergeArgs {
     /// Lowest severity that makes the merge exit 1.
     #[arg(long, value_enum, default_value_t = FailOn::Low)]
     pub fail_on: FailOn,
+}
+
+/// `ferret recheck`.
+#[derive(Debug, Args)]
+pub struct RecheckArgs {
+    /// The report to recheck.
+    #[arg(value_name = "REPORT")]
+    pub report: PathBuf,
+    /// Output format: a list for people, a JSON record for an audit file, or SARIF.
+    #[arg(long, short = 'f', value_enum, default_value_t = RecheckFormat::Text)]
+    pub format: RecheckFormat,
+    /// Write the record to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Configuration file (default: ferret.toml at each scanned root, as the scan found it). Use
+    /// the one the scan used: fingerprints depend on its fingerprint_salt.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Add the rules of this file to the built-in ones, as the scan did (repeatable).
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rule_files: Vec<PathBuf>,
+    /// Skip files and blobs larger than this (default: the config's, else 256MiB); their
+    /// findings end unknown.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_file_size: Option<u64>,
+    /// Verification requests in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub verify_concurrency: usize,
+    /// Timeout of one verification request (e.g. 10s, 500ms).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = crate::verify::parse_duration)]
+    pub verify_timeout: std::time::Duration,
+    /// Reach this registry (`host[:port]`) over plain http to pull an image again (repeatable),
+    /// as `scan image --insecure-registry`.
+    #[arg(long, value_name = "HOST")]
+    pub insecure_registry: Vec<String>,
+    /// Do not print the summary line on standard error.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// For tests: send PROVIDER's checks to this base URL instead (plain http only to loopback).
+    #[arg(long, value_name = "PROVIDER=URL", value_parser = crate::verify::parse_endpoint, hide = true)]
+    pub verify_endpoint: Vec<(String, String)>,
+}
+
+/// How `ferret recheck` writes its record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RecheckFormat {
+    /// One line per finding, then the counts.
+    Text,
+    /// One JSON object (see `schema/report.schema.json`, `$defs/recheck`).
+    Json,
+    /// SARIF 2.1.0: a result per finding, an error while it is still live.
+    Sarif,
 }
 
 /// `ferret config ...`.

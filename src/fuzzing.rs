@@ -582,6 +582,58 @@ fn summary(matches: &[Match]) -> Vec<(usize, usize, usize, Vec<u8>)> {
 /// A harness: bytes in, how much structure the parser got through out.
 pub type Harness = fn(&[u8]) -> usize;
 
+/// Reports read back (`report merge`, `recheck`): json, json-report, jsonl and SARIF. What is
+/// read holds only ferret fingerprints, planning its recheck touches nothing on disk, and the
+/// recheck's text record of it puts no control character on a terminal, whatever the report says.
+pub fn report_read(data: &[u8]) -> usize {
+    use crate::recheck::locate::Absence;
+    use crate::recheck::outcome::{Evidence, decide};
+    use crate::recheck::record::{RecordHeader, write_text};
+    let Some(text) = (data.len() <= MAX_INPUT)
+        .then(|| std::str::from_utf8(data).ok())
+        .flatten()
+    else {
+        return 0;
+    };
+    let Ok(report) = crate::report::read::read_report("fuzz.json", text) else {
+        return 0;
+    };
+    assert!(
+        report
+            .findings
+            .iter()
+            .all(|f| crate::fingerprint::is_current(&f.fingerprint)),
+        "a foreign fingerprint was read"
+    );
+    let plan = crate::recheck::plan::plan(report.findings.iter().map(|f| &*f.origin));
+    let planned: usize = plan.targets.iter().map(|(_, found)| found.len()).sum();
+    assert_eq!(planned + plan.unreadable.len(), report.findings.len());
+    let absence = Absence::Unknown("fuzzed".into());
+    let evidence = Evidence {
+        here: None,
+        elsewhere: None,
+        absence: Some(&absence),
+    };
+    let rechecked: Vec<_> = report
+        .findings
+        .iter()
+        .map(|f| decide(f, &evidence))
+        .collect();
+    let header = RecordHeader {
+        report: "fuzz.json",
+        report_sha256: "",
+        checked_at: "2026-01-01T00:00:00Z",
+    };
+    let mut out = Vec::new();
+    write_text(&mut out, &header, &rechecked).expect("writing to memory succeeds");
+    let shown = String::from_utf8_lossy(&out);
+    assert!(
+        !shown.chars().any(|c| c.is_control() && c != '\n'),
+        "a control character reached the text record: {shown:?}"
+    );
+    report.findings.len() + report.skips.len() + report.errors.len()
+}
+
 /// Every harness by the name of its cargo-fuzz target and seed-corpus directory.
 pub const TARGETS: &[(&str, Harness)] = &[
     ("archive", archive),
@@ -590,6 +642,7 @@ pub const TARGETS: &[(&str, Harness)] = &[
     ("image_layer", image_layer),
     ("image_manifest", image_manifest),
     ("registry_challenge", registry_challenge),
+    ("report_read", report_read),
     ("rule_file", rule_file),
     ("verify_template", verify_template),
 ];

@@ -6,7 +6,8 @@
 //! sink a source pushes into, matches, findings, skip records); [`scan`] implements its sink by
 //! running detection and filtering. Sources never import the scanner, detection or the command
 //! line; detection knows nothing of verification; no two modules import each other. The
-//! `architecture` integration test checks these rules on the source tree.
+//! `architecture` integration test checks these rules on the source tree. [`recheck`] sits beside
+//! `scan`: it reads the places an earlier report names again through the sources.
 
 pub mod app;
 pub mod atomic_file;
@@ -23,6 +24,7 @@ pub mod gitleaks;
 pub mod hook;
 pub mod pipeline;
 pub mod progress;
+pub mod recheck;
 pub mod redact_url;
 pub mod report;
 pub mod scan;

@@ -4,6 +4,7 @@
 pub mod merge_run;
 pub mod options;
 pub mod output;
+pub mod recheck_run;
 pub mod scan_run;
 pub mod targets_run;
 pub mod upgrade;
@@ -139,6 +140,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Rules(RulesCommand::Check { files }) => check_rule_files(&files),
         Command::Config(ConfigCommand::Import(args)) => import_gitleaks_config(&args),
         Command::Report(ReportCommand::Merge(args)) => merge_run::merge(&args),
+        Command::Recheck(args) => recheck_run::recheck(&args),
         Command::Completions(args) => {
             let mut out = std::io::stdout().lock();
             clap_complete::generate(args.shell, &mut Cli::command(), "ferret", &mut out);

@@ -190,6 +190,8 @@ pub struct Filter {
     gitleaks_ignored: GitleaksEntries,
     /// Places of the findings of a gitleaks report given as the baseline.
     gitleaks_baseline: GitleaksEntries,
+    /// Nothing is suppressed (see [`Filter::suppress_nothing`]).
+    suppresses_nothing: bool,
 }
 
 impl Filter {
@@ -207,6 +209,13 @@ impl Filter {
     /// Derives fingerprints with the project's salt (`fingerprint_salt`) instead of the built-in one.
     pub fn set_fingerprint_salt(&mut self, salt: &str) {
         self.fingerprints = Fingerprinter::new(salt);
+    }
+
+    /// Suppresses nothing, for `ferret recheck`: a secret a report listed is looked for where it
+    /// was, whatever allowlist, inline comment or ignore entry was added since. Hiding a secret
+    /// does not revoke it.
+    pub fn suppress_nothing(&mut self) {
+        self.suppresses_nothing = true;
     }
 
     /// What findings' fingerprints are derived with.
@@ -304,6 +313,9 @@ impl Filter {
 
     /// Whether a file can be skipped entirely: an allowlist for every rule matches its path.
     pub fn path_fully_allowed(&self, path: &str) -> bool {
+        if self.suppresses_nothing {
+            return false;
+        }
         let path = path.trim_start_matches("./");
         self.allowlists.iter().any(|a| a.allows_whole_path(path))
     }
@@ -311,6 +323,9 @@ impl Filter {
     /// Returns why `finding` must not be reported, if it must not. `line_text` is the text of the
     /// lines the secret spans, for inline allow comments.
     pub fn check(&self, rule: &Rule, finding: &Finding, line_text: &[u8]) -> Option<Suppression> {
+        if self.suppresses_nothing {
+            return None;
+        }
         if memchr::memmem::find(line_text, INLINE_ALLOW).is_some()
             || memchr::memmem::find(line_text, GITLEAKS_INLINE_ALLOW).is_some()
         {

@@ -15,6 +15,9 @@ pub struct Verification {
     pub status: VerificationStatus,
     /// Identity the provider returned, or why the status is unknown.
     pub detail: String,
+    /// The status of the provider's HTTP answer, when there was one (for audit records; not
+    /// written by scan reports).
+    pub http_status: Option<u16>,
 }
 
 /// Outcome of a live check.

@@ -10,6 +10,7 @@ pub mod json;
 pub mod junit;
 pub mod merge;
 pub mod read;
+pub mod read_sarif;
 pub mod roots;
 pub mod sarif;
 pub mod text;

@@ -1,5 +1,6 @@
-//! Reads ferret's own JSON reports back as findings (`--format json`, `json-report` and `jsonl`), so
-//! `ferret report merge` can combine reports made on other machines. Which of the three a file
+//! Reads ferret's own JSON reports back as findings (`--format json`, `json-report` and `jsonl`,
+//! and SARIF through [`super::read_sarif`]), so `ferret report merge` can combine reports made on
+//! other machines and `ferret recheck` can find their secrets again. Which format a file
 //! holds is decided by its content, not its name: CI artefacts are renamed freely.
 //!
 //! A finding read back keeps the secret in the form the report printed it (redacted, normally),
@@ -107,7 +108,7 @@ struct SummaryRecord {
 
 /// What a file that is not a report is told.
 const EXPECTED: &str =
-    "expected the output of `ferret scan` with --format json, json-report or jsonl";
+    "expected the output of `ferret scan` with --format json, json-report, jsonl or sarif";
 
 /// Reads the report `text` of the file `name` (named in every error).
 pub fn read_report(name: &str, text: &str) -> Result<ReadReport> {
@@ -139,6 +140,9 @@ fn read_object_or_lines(name: &str, text: &str) -> Result<ReadReport> {
             let report: JsonReportRecord = serde_json::from_value(Value::Object(map))
                 .map_err(|e| anyhow::anyhow!("{name} is not a ferret json-report: {e}"))?;
             json_report(report).with_context(|| format!("{name} is not a ferret json-report"))
+        }
+        Ok(Value::Object(map)) if map.contains_key("runs") && map.contains_key("version") => {
+            read_sarif(name, &Value::Object(map))
         }
         Ok(Value::Object(map)) if map.contains_key("ferret_baseline") => {
             bail!("{name} is a baseline file, which records no findings' origins: {EXPECTED}")
@@ -208,6 +212,19 @@ fn read_lines(name: &str, text: &str) -> Result<ReadReport> {
     Ok(report)
 }
 
+/// A SARIF log: its results as finding records, each checked as a JSON report's finding is.
+fn read_sarif(name: &str, log: &Value) -> Result<ReadReport> {
+    let mut report = ReadReport::default();
+    for (place, value) in super::read_sarif::finding_records(name, log)? {
+        let finding = serde_json::from_value::<FindingRecord>(value)
+            .map_err(anyhow::Error::from)
+            .and_then(into_finding)
+            .with_context(|| format!("{name}: {place} is not a ferret finding"))?;
+        report.findings.push(finding);
+    }
+    Ok(report)
+}
+
 fn into_skip(record: SkipRecord) -> Skip {
     Skip::new(record.path, record.reason, record.detail).with_size(record.size)
 }
@@ -232,6 +249,7 @@ fn into_finding(record: FindingRecord) -> Result<Finding> {
                 other => bail!("unknown verification status {other:?}"),
             },
             detail: v.detail,
+            http_status: None,
         }),
     };
     Ok(Finding {

@@ -165,15 +165,21 @@ pub fn check(
         Err(failure) => return CheckResult::unknown(failure.to_string()),
     };
     let body = String::from_utf8_lossy(&response.body);
-    match response.status {
-        200 => match (xml_text(&body, "Arn"), xml_text(&body, "Account")) {
+    classify_sts(&body, response.status).answered(response.status)
+}
+
+/// Reads an STS GetCallerIdentity answer of HTTP `status`.
+fn classify_sts(body: &str, status: u16) -> CheckResult {
+    match status {
+        200 => match (xml_text(body, "Arn"), xml_text(body, "Account")) {
             (Some(arn), Some(account)) => CheckResult {
                 verdict: Verdict::Live,
                 detail: format!("account={account} arn={arn}"),
+                http_status: None,
             },
             _ => CheckResult::unknown("HTTP 200 without an Arn and Account in the answer"),
         },
-        400 | 403 => match xml_text(&body, "Code").as_deref() {
+        400 | 403 => match xml_text(body, "Code").as_deref() {
             Some(code)
                 if matches!(
                     code,
@@ -184,12 +190,13 @@ pub fn check(
                 CheckResult {
                     verdict: Verdict::Dead,
                     detail: code.to_string(),
+                    http_status: None,
                 }
             }
-            Some(code) => CheckResult::unknown(format!("HTTP {} {code}", response.status)),
-            None => CheckResult::unknown(format!("HTTP {} without an error code", response.status)),
+            Some(code) => CheckResult::unknown(format!("HTTP {status} {code}")),
+            None => CheckResult::unknown(format!("HTTP {status} without an error code")),
         },
-        status => CheckResult::unknown(format!("unexpected answer HTTP {status}")),
+        other => CheckResult::unknown(format!("unexpected answer HTTP {other}")),
     }
 }
 

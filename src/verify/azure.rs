@@ -129,7 +129,7 @@ pub fn check(
     }
     request.headers.push(("authorization".into(), auth));
     match client.send(provider, &request) {
-        Ok(response) => classify(account, &response),
+        Ok(response) => classify(account, &response).answered(response.status),
         Err(failure) => CheckResult::unknown(failure.to_string()),
     }
 }
@@ -144,10 +144,12 @@ fn classify(account: &str, response: &Response) -> CheckResult {
         (200, _) => CheckResult {
             verdict: Verdict::Live,
             detail: format!("account={account}"),
+            http_status: None,
         },
         (403, Some("AuthenticationFailed")) => CheckResult {
             verdict: Verdict::Dead,
             detail: "rejected (HTTP 403 AuthenticationFailed)".into(),
+            http_status: None,
         },
         (status, Some(code)) => {
             CheckResult::unknown(format!("unexpected answer HTTP {status} {code}"))

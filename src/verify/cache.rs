@@ -15,6 +15,9 @@ use super::{CheckResult, Verdict};
 struct Entry {
     status: String,
     detail: String,
+    /// The status of the provider's HTTP answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    http_status: Option<u16>,
     /// Unix seconds when the provider answered.
     checked_at: u64,
 }
@@ -76,6 +79,7 @@ impl VerifyCache {
         Some(CheckResult {
             verdict,
             detail: entry.detail.clone(),
+            http_status: entry.http_status,
         })
     }
 
@@ -91,6 +95,7 @@ impl VerifyCache {
             Entry {
                 status: status.into(),
                 detail: result.detail.clone(),
+                http_status: result.http_status,
                 checked_at: now(),
             },
         );

@@ -68,7 +68,7 @@ pub fn run(
         Err(e) => return CheckResult::unknown(format!("cannot build the request: {e:#}")),
     };
     match client.send(provider, &request) {
-        Ok(response) => classify(spec, &response),
+        Ok(response) => classify(spec, &response).answered(response.status),
         Err(failure) => CheckResult::unknown(failure.to_string()),
     }
 }
@@ -85,6 +85,7 @@ pub fn classify(spec: &VerifySpec, response: &Response) -> CheckResult {
         return CheckResult {
             verdict: Verdict::Live,
             detail: identity(spec, response, json.as_ref()),
+            http_status: None,
         };
     }
     if spec
@@ -110,6 +111,7 @@ pub fn classify(spec: &VerifySpec, response: &Response) -> CheckResult {
         return CheckResult {
             verdict: Verdict::Dead,
             detail: format!("rejected (HTTP {}{reason})", response.status),
+            http_status: None,
         };
     }
     let what = if json.is_none() && !response.body.is_empty() && spec_wants_json(spec) {

@@ -191,6 +191,7 @@ fn live(login: &Login, extra: &[String]) -> CheckResult {
     CheckResult {
         verdict: Verdict::Live,
         detail,
+        http_status: None,
     }
 }
 
@@ -199,6 +200,7 @@ fn dead(reason: String) -> CheckResult {
     CheckResult {
         verdict: Verdict::Dead,
         detail: reason,
+        http_status: None,
     }
 }
 

@@ -67,6 +67,8 @@ pub struct CheckResult {
     pub verdict: Verdict,
     /// Identity, rejection message or reason.
     pub detail: String,
+    /// The status of the provider's HTTP answer the verdict was read from, if there was one.
+    pub http_status: Option<u16>,
 }
 
 impl CheckResult {
@@ -75,6 +77,15 @@ impl CheckResult {
         Self {
             verdict: Verdict::Unknown,
             detail: reason.into(),
+            http_status: None,
+        }
+    }
+
+    /// This result, read from an HTTP answer of status `status`.
+    pub fn answered(self, status: u16) -> Self {
+        Self {
+            http_status: Some(status),
+            ..self
         }
     }
 
@@ -216,6 +227,7 @@ pub fn verify_findings(
         finding.verification = Some(Verification {
             status: result.status(),
             detail: result.detail,
+            http_status: result.http_status,
         });
     }
     Ok(stats)

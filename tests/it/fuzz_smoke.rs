@@ -224,6 +224,11 @@ fn registry_challenge() {
 }
 
 #[test]
+fn report_read() {
+    smoke("report_read", 3000);
+}
+
+#[test]
 fn rule_file() {
     smoke("rule_file", 600);
 }

@@ -25,6 +25,7 @@ mod progress;
 mod project;
 mod ranking;
 mod readme;
+mod recheck;
 mod release;
 mod report_merge;
 mod report_paths;

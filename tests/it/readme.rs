@@ -83,6 +83,10 @@ const COVERED_ELSEWHERE: &[(&str, &str)] = &[
         "org_examples::the_matrix_workflow_passes_actionlint_and_its_shards_merge_into_one_inventory",
     ),
     (
+        "ferret recheck last-month.json --format json -o recheck.json",
+        "recheck::a_rotation_is_proved_revoked_still_live_or_gone_per_finding",
+    ),
+    (
         "ferret report merge REPORT...",
         "report_merge::one_secret_in_two_repositories_an_image_layer_and_a_ci_log_is_one_inventory_entry",
     ),

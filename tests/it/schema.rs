@@ -250,3 +250,43 @@ fn the_inventory_of_a_scan_and_of_a_merge_matches_the_shipped_schema() {
     let any = jsonschema::draft202012::new(&schema()).unwrap();
     assert_valid(&any, &inventory, "the whole schema");
 }
+
+/// `ferret recheck --format json` matches the schema's `recheck`: a revoked and a gone finding.
+#[test]
+fn the_recheck_record_matches_the_shipped_schema() {
+    use crate::support::mock_provider::{MockProvider, Reply};
+    let mock = MockProvider::start(|_| {
+        Reply::json(401, serde_json::json!({"message": "Bad credentials"}))
+    });
+    let endpoint = format!("github={}", mock.url());
+    let dir = TestDir::new()
+        .file(
+            "a.env",
+            format!("GITHUB_TOKEN={}\n", github_token("schema-recheck-a")),
+        )
+        .file(
+            "b.env",
+            format!("GITHUB_TOKEN={}\n", github_token("schema-recheck-b")),
+        );
+    let report = dir.join("report.json");
+    let scanned = ferret()
+        .args(["scan", "dir", "-f", "json", "-o"])
+        .arg(&report)
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(scanned.status.code(), Some(1), "{scanned:?}");
+    std::fs::remove_file(dir.join("b.env")).unwrap();
+    let rechecked = ferret()
+        .args(["recheck", "-f", "json", "--verify-endpoint", &endpoint])
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_eq!(rechecked.status.code(), Some(0), "{rechecked:?}");
+    let record: Value = serde_json::from_slice(&rechecked.stdout).unwrap();
+    assert_eq!(record["summary"]["revoked"], 1, "{record:#}");
+    assert_eq!(record["summary"]["gone"], 1, "{record:#}");
+    assert_valid(&validator("recheck"), &record, "recheck -f json");
+    let any = jsonschema::draft202012::new(&schema()).unwrap();
+    assert_valid(&any, &record, "the whole schema");
+}

@@ -4,6 +4,7 @@
 
 pub mod blobs;
 pub mod history;
+pub mod objects;
 pub mod promisor;
 pub mod revision_file;
 pub mod staged;
@@ -137,12 +138,34 @@ fn open_local(path: &Path) -> Result<gix::Repository> {
 
 /// Scans the repository `opts.target` as asked.
 pub fn scan<S: Sink>(opts: &GitOptions, sink: &S) -> Result<()> {
-    if is_url(&opts.target) {
-        if opts.staged {
-            bail!("--staged needs a local repository, not a URL");
-        }
-        // Owner-only: the clone holds whatever secrets the repository's history holds. Dropping
-        // `dir` removes it on every return, error included; the registration covers signals.
+    if opts.staged && is_url(&opts.target) {
+        bail!("--staged needs a local repository, not a URL");
+    }
+    let opened = open_or_clone(&opts.target, opts.credentials.clone())?;
+    scan_repo(&opened.repo, &opened.location, opts, sink)
+}
+
+/// A repository opened for reading: local, or cloned into a temporary directory that is
+/// removed when this is dropped.
+pub struct OpenedRepository {
+    /// The repository.
+    pub repo: gix::Repository,
+    /// What findings name it: the absolute local path, or the URL as given.
+    pub location: String,
+    /// Removes the clone on a signal; dropped before `_clone`.
+    _on_signal: Option<crate::cleanup::Registration>,
+    /// The clone's directory, removed on drop (error returns included).
+    _clone: Option<tempfile::TempDir>,
+}
+
+/// Opens the repository at `target`, a local path or a URL to clone (bare, no work tree), with
+/// `credentials` for a server that asks.
+pub fn open_or_clone(
+    target: &str,
+    credentials: Option<CloneCredentials>,
+) -> Result<OpenedRepository> {
+    if is_url(target) {
+        // Owner-only: the clone holds whatever secrets the repository's history holds.
         let mut builder = tempfile::Builder::new();
         builder.prefix("ferret-clone-");
         #[cfg(unix)]
@@ -153,12 +176,22 @@ pub fn scan<S: Sink>(opts: &GitOptions, sink: &S) -> Result<()> {
         let dir = builder
             .tempdir()
             .context("cannot create a temporary directory for the clone")?;
-        let _on_signal = crate::cleanup::remove_on_signal(dir.path())?;
-        let repo = clone_bare(&opts.target, dir.path(), opts.credentials.clone())?;
-        return scan_repo(&repo, &opts.target, opts, sink);
+        let on_signal = crate::cleanup::remove_on_signal(dir.path())?;
+        let repo = clone_bare(target, dir.path(), credentials)?;
+        return Ok(OpenedRepository {
+            repo,
+            location: target.to_string(),
+            _on_signal: Some(on_signal),
+            _clone: Some(dir),
+        });
     }
-    let repo = open_local(Path::new(&opts.target))?;
-    scan_repo(&repo, &repository_location(&repo), opts, sink)
+    let repo = open_local(Path::new(target))?;
+    Ok(OpenedRepository {
+        location: repository_location(&repo),
+        repo,
+        _on_signal: None,
+        _clone: None,
+    })
 }
 
 /// Where a local repository is, as findings record it: the absolute path of its work tree (of
