@@ -38,5 +38,6 @@ mod targets;
 mod terminal;
 mod text_report;
 mod verify;
+mod verify_scale;
 mod verify_servers;
 mod workflow;
