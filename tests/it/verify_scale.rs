@@ -29,11 +29,11 @@ fn gitlab_token(seed: usize) -> String {
     format!("glpat-{body}")
 }
 
+/// When each secret reached a stand-in, in arrival order.
+type Arrivals = Arc<Mutex<Vec<(Instant, String)>>>;
+
 /// A provider stand-in that answers live after a short think, recording when each secret came.
-fn provider(
-    header: &'static str,
-    prefix: &'static str,
-) -> (MockProvider, Arc<Mutex<Vec<(Instant, String)>>>) {
+fn provider(header: &'static str, prefix: &'static str) -> (MockProvider, Arrivals) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let log = seen.clone();
     let mock = MockProvider::start(move |r| {
@@ -115,7 +115,7 @@ fn many_distinct_secrets_are_each_verified_once_paced_per_host() {
     assert!(asked.values().all(|n| *n == 1), "no request sent twice");
     // The two hosts were served side by side: each one's first request came before the other's
     // last.
-    let span = |seen: &Arc<Mutex<Vec<(Instant, String)>>>| {
+    let span = |seen: &Arrivals| {
         let seen = seen.lock().unwrap();
         let times: Vec<Instant> = seen.iter().map(|(t, _)| *t).collect();
         (*times.iter().min().unwrap(), *times.iter().max().unwrap())
