@@ -18,6 +18,9 @@ pub struct Verification {
     /// The status of the provider's HTTP answer, when there was one (for audit records; not
     /// written by scan reports).
     pub http_status: Option<u16>,
+    /// What the secret can reach, by name (`owner`, `scopes`, `account`), when the provider's
+    /// answer says: the access summary reports show under the finding.
+    pub access: std::collections::BTreeMap<String, String>,
 }
 
 /// Outcome of a live check.

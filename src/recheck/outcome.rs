@@ -172,6 +172,7 @@ mod tests {
             status,
             detail: "login=octocat".into(),
             http_status: Some(http),
+            access: Default::default(),
         });
         f
     }

@@ -60,10 +60,11 @@ pub fn finding_json(f: &Finding, show_secret: bool) -> Value {
         map.insert("root".into(), json!(super::roots::absolute_root(root)));
     }
     if let Some(v) = &f.verification {
-        map.insert(
-            "verification".into(),
-            json!({"status": v.status.as_str(), "detail": v.detail}),
-        );
+        let mut verification = json!({"status": v.status.as_str(), "detail": v.detail});
+        if !v.access.is_empty() {
+            verification["access"] = json!(v.access);
+        }
+        map.insert("verification".into(), verification);
     }
     obj
 }

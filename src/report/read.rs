@@ -71,6 +71,8 @@ struct FindingRecord {
 struct VerificationRecord {
     status: String,
     detail: String,
+    #[serde(default)]
+    access: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -250,6 +252,7 @@ fn into_finding(record: FindingRecord) -> Result<Finding> {
             },
             detail: v.detail,
             http_status: None,
+            access: v.access,
         }),
     };
     Ok(Finding {

@@ -227,6 +227,9 @@ fn result(
     if let Some(v) = &f.verification {
         properties.insert("verification".into(), json!(v.status.as_str()));
         properties.insert("verificationDetail".into(), json!(v.detail));
+        if !v.access.is_empty() {
+            properties.insert("access".into(), json!(v.access));
+        }
     }
     let mut message = format!(
         "{} detected: {}",

@@ -199,6 +199,14 @@ fn write_finding(
             format!(" ({})", esc(&v.detail))
         };
         writeln!(out, "    verification: {}{detail}", v.status.as_str())?;
+        if !v.access.is_empty() {
+            let reach: Vec<String> = v
+                .access
+                .iter()
+                .map(|(name, value)| format!("{}={}", esc(name), esc(value)))
+                .collect();
+            writeln!(out, "    access: {}", reach.join("; "))?;
+        }
     }
     if let Some(rotate) = &f.rotate {
         writeln!(out, "    rotate: {}", esc(rotate))?;

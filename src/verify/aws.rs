@@ -176,6 +176,10 @@ fn classify_sts(body: &str, status: u16) -> CheckResult {
                 verdict: Verdict::Live,
                 detail: format!("account={account} arn={arn}"),
                 http_status: None,
+                access: super::Access::from([
+                    ("account".to_string(), account),
+                    ("principal".to_string(), arn),
+                ]),
             },
             _ => CheckResult::unknown("HTTP 200 without an Arn and Account in the answer"),
         },
@@ -191,6 +195,7 @@ fn classify_sts(body: &str, status: u16) -> CheckResult {
                     verdict: Verdict::Dead,
                     detail: code.to_string(),
                     http_status: None,
+                    access: super::Access::new(),
                 }
             }
             Some(code) => CheckResult::unknown(format!("HTTP {status} {code}")),
@@ -229,6 +234,25 @@ pub fn xml_text(xml: &str, tag: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_live_key_pair_reaches_its_account_as_its_principal() {
+        let body = "<GetCallerIdentityResponse><GetCallerIdentityResult>\
+                    <Arn>arn:aws:iam::123456789012:user/ci</Arn><UserId>AIDA</UserId>\
+                    <Account>123456789012</Account></GetCallerIdentityResult>\
+                    </GetCallerIdentityResponse>";
+        let result = classify_sts(body, 200);
+        assert_eq!(result.access["account"], "123456789012");
+        assert_eq!(
+            result.access["principal"],
+            "arn:aws:iam::123456789012:user/ci"
+        );
+        assert!(
+            classify_sts("<Code>InvalidClientTokenId</Code>", 403)
+                .access
+                .is_empty()
+        );
+    }
 
     const KEY_ID: &str = "AKIDEXAMPLE";
     const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";

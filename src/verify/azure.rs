@@ -145,11 +145,13 @@ fn classify(account: &str, response: &Response) -> CheckResult {
             verdict: Verdict::Live,
             detail: format!("account={account}"),
             http_status: None,
+            access: super::Access::from([("account".to_string(), account.to_string())]),
         },
         (403, Some("AuthenticationFailed")) => CheckResult {
             verdict: Verdict::Dead,
             detail: "rejected (HTTP 403 AuthenticationFailed)".into(),
             http_status: None,
+            access: super::Access::new(),
         },
         (status, Some(code)) => {
             CheckResult::unknown(format!("unexpected answer HTTP {status} {code}"))

@@ -18,6 +18,9 @@ struct Entry {
     /// The status of the provider's HTTP answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     http_status: Option<u16>,
+    /// What the secret reached, when the answer said.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    access: BTreeMap<String, String>,
     /// Unix seconds when the provider answered.
     checked_at: u64,
 }
@@ -80,6 +83,7 @@ impl VerifyCache {
             verdict,
             detail: entry.detail.clone(),
             http_status: entry.http_status,
+            access: entry.access.clone(),
         })
     }
 
@@ -96,6 +100,7 @@ impl VerifyCache {
                 status: status.into(),
                 detail: result.detail.clone(),
                 http_status: result.http_status,
+                access: result.access.clone(),
                 checked_at: now(),
             },
         );

@@ -86,6 +86,7 @@ pub fn classify(spec: &VerifySpec, response: &Response) -> CheckResult {
             verdict: Verdict::Live,
             detail: identity(spec, response, json.as_ref()),
             http_status: None,
+            access: access(spec, response, json.as_ref()),
         };
     }
     if spec
@@ -112,6 +113,7 @@ pub fn classify(spec: &VerifySpec, response: &Response) -> CheckResult {
             verdict: Verdict::Dead,
             detail: format!("rejected (HTTP {}{reason})", response.status),
             http_status: None,
+            access: super::Access::new(),
         };
     }
     let what = if json.is_none() && !response.body.is_empty() && spec_wants_json(spec) {
@@ -185,6 +187,21 @@ fn scalar_text(v: &Value) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// What the live answer says the secret can reach, by the spec's `access` names.
+fn access(spec: &VerifySpec, response: &Response, json: Option<&Value>) -> super::Access {
+    spec.access
+        .iter()
+        .filter_map(|(name, source)| {
+            let value = match source.strip_prefix("header:") {
+                Some(header) => response.header(header).map(str::to_string),
+                None => json.and_then(|j| json_at(j, source)).and_then(scalar_text),
+            }?;
+            let value = value.trim();
+            (!value.is_empty()).then(|| (name.clone(), truncate(value, 200)))
+        })
+        .collect()
 }
 
 /// `field=value` pairs the provider told about the identity behind the secret.

@@ -74,6 +74,18 @@ impl Login {
         let db = self.database.as_deref().unwrap_or("");
         format!("{}@{}:{}/{db}", self.user, self.host, self.port)
     }
+
+    /// What a working login reaches: the server and the database as that user.
+    pub fn access(&self) -> super::Access {
+        let mut access = super::Access::from([
+            ("user".to_string(), self.user.clone()),
+            ("server".to_string(), format!("{}:{}", self.host, self.port)),
+        ]);
+        if let Some(db) = self.database.as_deref().filter(|d| !d.is_empty()) {
+            access.insert("database".into(), db.to_string());
+        }
+        access
+    }
 }
 
 impl DatabaseClient {
@@ -192,6 +204,7 @@ fn live(login: &Login, extra: &[String]) -> CheckResult {
         verdict: Verdict::Live,
         detail,
         http_status: None,
+        access: login.access(),
     }
 }
 
@@ -201,6 +214,7 @@ fn dead(reason: String) -> CheckResult {
         verdict: Verdict::Dead,
         detail: reason,
         http_status: None,
+        access: super::Access::new(),
     }
 }
 

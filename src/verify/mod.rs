@@ -69,7 +69,12 @@ pub struct CheckResult {
     pub detail: String,
     /// The status of the provider's HTTP answer the verdict was read from, if there was one.
     pub http_status: Option<u16>,
+    /// What a live secret can reach (scopes, account, owner), as the provider's answer says.
+    pub access: Access,
 }
+
+/// What a verified secret can reach, by name (`owner`, `scopes`, `account`, ...).
+pub type Access = std::collections::BTreeMap<String, String>;
 
 impl CheckResult {
     /// An unknown result with its reason.
@@ -78,6 +83,7 @@ impl CheckResult {
             verdict: Verdict::Unknown,
             detail: reason.into(),
             http_status: None,
+            access: Access::new(),
         }
     }
 
@@ -228,6 +234,7 @@ pub fn verify_findings(
             status: result.status(),
             detail: result.detail,
             http_status: result.http_status,
+            access: result.access,
         });
     }
     Ok(stats)

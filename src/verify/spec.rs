@@ -139,6 +139,8 @@ struct RawSpec {
     identity: Vec<String>,
     #[serde(default)]
     identity_headers: Vec<String>,
+    #[serde(default)]
+    access: BTreeMap<String, String>,
 }
 
 /// A validated verifier: where to send a secret and how to read the answer.
@@ -177,6 +179,9 @@ pub struct VerifySpec {
     pub identity: Vec<String>,
     /// Response headers that describe the identity or scopes.
     pub identity_headers: Vec<String>,
+    /// What a live secret can reach, by name: each value a dotted JSON path of the live answer,
+    /// or `header:NAME` for a response header (`scopes = "header:x-oauth-scopes"`).
+    pub access: BTreeMap<String, String>,
 }
 
 impl TryFrom<RawSpec> for VerifySpec {
@@ -227,6 +232,7 @@ impl TryFrom<RawSpec> for VerifySpec {
             dead,
             identity: raw.identity,
             identity_headers: raw.identity_headers,
+            access: raw.access,
         };
         spec.validate()?;
         Ok(spec)
@@ -252,6 +258,16 @@ impl VerifySpec {
                 );
             }
             return Ok(());
+        }
+        for (name, source) in &self.access {
+            let name_ok =
+                !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+            let source = source.strip_prefix("header:").unwrap_or(source);
+            if !name_ok || source.is_empty() || source.chars().any(char::is_whitespace) {
+                return Err(format!(
+                    "access {name:?} = {source:?}: a lower-case name and a JSON path or header:NAME"
+                ));
+            }
         }
         let (scheme, host, _) = split_url(&self.url)?;
         if scheme != "https" {
@@ -641,6 +657,25 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn access_names_are_lower_case_and_read_a_path_or_a_header() {
+        let spec = |access: &str| {
+            toml::from_str::<VerifySpec>(&format!(
+                "url = \"https://api.example.com/me\"\naccess = {{ {access} }}\n"
+            ))
+        };
+        let ok = spec(r#"owner = "login", scopes = "header:x-oauth-scopes""#).unwrap();
+        assert_eq!(ok.access["scopes"], "header:x-oauth-scopes");
+        for bad in [
+            r#"Owner = "login""#,
+            r#"owner = """#,
+            r#"owner = "header:""#,
+            r#"owner = "a b""#,
+        ] {
+            assert!(spec(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

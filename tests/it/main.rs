@@ -38,6 +38,7 @@ mod targets;
 mod terminal;
 mod text_report;
 mod verify;
+mod verify_access;
 mod verify_scale;
 mod verify_servers;
 mod workflow;

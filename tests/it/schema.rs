@@ -17,7 +17,7 @@ fn schema() -> Value {
 }
 
 /// A validator for the schema's definition `name` (`json`, `json_report`, `jsonl_line`, `inventory`).
-fn validator(name: &str) -> jsonschema::Validator {
+pub fn validator(name: &str) -> jsonschema::Validator {
     let mut schema = schema();
     let root = schema.as_object_mut().unwrap();
     root.remove("anyOf");
@@ -25,7 +25,7 @@ fn validator(name: &str) -> jsonschema::Validator {
     jsonschema::draft202012::new(&schema).expect("the schema is a valid draft 2020-12 schema")
 }
 
-fn assert_valid(validator: &jsonschema::Validator, doc: &Value, what: &str) {
+pub fn assert_valid(validator: &jsonschema::Validator, doc: &Value, what: &str) {
     let errors: Vec<String> = validator
         .iter_errors(doc)
         .map(|e| format!("{} at {}", e, e.instance_path()))
