@@ -127,9 +127,19 @@ impl Finding {
 
 /// Keeps a short recognisable prefix of a secret and hides the rest.
 pub fn redact(secret: &str) -> String {
-    if let Some(first_line) = secret.strip_prefix("-----BEGIN") {
-        let header = first_line.lines().next().unwrap_or("");
-        return format!("-----BEGIN{header} [REDACTED]");
+    if let Some(rest) = secret.strip_prefix("-----BEGIN") {
+        // Only the label is kept (` RSA PRIVATE KEY`). The key need not have a line of its own:
+        // in a JSON string (a service-account file) its newlines are `\n` escapes, so the first
+        // "line" is the whole key.
+        let label: String = rest
+            .split("-----")
+            .next()
+            .unwrap_or("")
+            .chars()
+            .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == ' ')
+            .take(40)
+            .collect();
+        return format!("-----BEGIN{label}----- [REDACTED]");
     }
     let chars: Vec<char> = secret.chars().collect();
     let keep = if chars.len() >= 16 {
@@ -154,5 +164,19 @@ mod tests {
             redact("-----BEGIN RSA PRIVATE KEY-----\nMIIE..."),
             "-----BEGIN RSA PRIVATE KEY----- [REDACTED]"
         );
+        // A key inside a JSON string has `\n` escapes instead of lines: still only the label.
+        for escaped in [
+            r"-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n",
+            r"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\\n-----END PRIVATE KEY-----",
+            "-----BEGIN OPENSSH PRIVATE KEY----- b3BlbnNzaC1rZXktdjEAAAAABG5vbmU -----END",
+        ] {
+            let shown = redact(escaped);
+            assert!(
+                !shown.contains("MIIE") && !shown.contains("b3Bl"),
+                "{shown}"
+            );
+            assert!(shown.ends_with("PRIVATE KEY----- [REDACTED]"), "{shown}");
+        }
+        assert_eq!(redact("-----BEGIN"), "-----BEGIN----- [REDACTED]");
     }
 }

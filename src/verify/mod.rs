@@ -9,6 +9,7 @@ pub mod cache;
 pub mod check;
 pub mod database;
 pub mod endpoint;
+pub mod gcp;
 pub mod http;
 pub mod spec;
 pub mod verifiers;
@@ -363,6 +364,7 @@ fn run_job(client: &Clients, job: &Job) -> CheckResult {
             _ => CheckResult::unknown("needs the access key id and the secret key"),
         },
         CheckKind::AzureStorage => azure::check(&client.http, &provider, &job.spec, &job.values),
+        CheckKind::GcpServiceAccount => gcp::check(&client.http, &provider, &job.spec, &job.values),
         CheckKind::Postgres | CheckKind::Mysql => {
             client.database.check(job.spec.kind, &provider, &job.values)
         }
@@ -372,7 +374,11 @@ fn run_job(client: &Clients, job: &Job) -> CheckResult {
         .iter()
         .filter(|(name, _)| !IDENTITY_VALUES.contains(&name.as_str()))
         .map(|(_, value)| value.as_str());
-    result.detail = scrub(&result.detail, secrets);
+    let secrets: Vec<&str> = secrets.collect();
+    result.detail = scrub(&result.detail, secrets.iter().copied());
+    for value in result.access.values_mut() {
+        *value = scrub(value, secrets.iter().copied());
+    }
     result
 }
 

@@ -28,6 +28,8 @@ pub enum CheckKind {
     Postgres,
     /// Log in to the MySQL or MariaDB server a connection URL names, then close (no query).
     Mysql,
+    /// A Google Cloud service-account key: a JWT signed with it is exchanged for a token.
+    GcpServiceAccount,
 }
 
 impl CheckKind {
@@ -326,6 +328,14 @@ impl VerifySpec {
                 ));
             }
         }
+        if self.kind == CheckKind::GcpServiceAccount
+            && !(self.companions.contains_key("private_key")
+                && self.companions.contains_key("email"))
+        {
+            return Err(
+                "kind \"gcp-service-account\" needs companions private_key and email".into(),
+            );
+        }
         if self.kind == CheckKind::AwsSts && self.partner.is_none() {
             return Err("kind \"aws-sts\" needs `partner` (the access key id rule)".into());
         }
@@ -366,10 +376,16 @@ impl VerifySpec {
 
     /// Names of every value the templates use (`secret`, `partner`, captures).
     pub fn used_names(&self) -> BTreeSet<String> {
-        self.templates()
+        let mut names: BTreeSet<String> = self
+            .templates()
             .flat_map(placeholders)
             .map(|p| p.name)
-            .collect()
+            .collect();
+        // A check in code reads its values by name rather than through templates.
+        if self.kind == CheckKind::GcpServiceAccount {
+            names.extend(["private_key", "email"].map(String::from));
+        }
+        names
     }
 
     /// Checks the spec against the rule it is attached to: every placeholder must be the secret,

@@ -39,6 +39,7 @@ mod terminal;
 mod text_report;
 mod verify;
 mod verify_access;
+mod verify_gcp;
 mod verify_scale;
 mod verify_servers;
 mod workflow;
