@@ -36,6 +36,7 @@ mod skips;
 mod targets;
 mod terminal;
 mod text_report;
+mod verifier_answers;
 mod verify;
 mod verify_servers;
 mod workflow;
