@@ -37,6 +37,7 @@ mod skips;
 mod targets;
 mod terminal;
 mod text_report;
+mod verifier_answers;
 mod verify;
 mod verify_access;
 mod verify_gcp;
