@@ -157,9 +157,10 @@ fn the_release_binary_is_stripped_of_line_tables_but_keeps_its_symbols() {
     }
     let binary = Path::new(env!("CARGO_BIN_EXE_ferret"));
     let size = std::fs::metadata(binary).unwrap().len();
+    // The budget is 25 MiB, as the packaging goal set it (stop 31: 24.45 MiB).
     assert!(
-        size <= 25_000_000,
-        "ferret is {size} bytes, over the 25 MB budget: is the release profile stripping?"
+        size <= 25 << 20,
+        "ferret is {size} bytes, over the 25 MiB budget: is the release profile stripping?"
     );
     if !cfg!(target_os = "linux") {
         return;
