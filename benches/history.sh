@@ -7,11 +7,12 @@
 #   REPO   a bare repository, a .git directory or a work tree
 #   RUNS   runs per tool (default 1); the median run is printed
 #   FERRET=BIN        ferret to run (default target/release/ferret; `cargo build --release`)
+#   GITLEAKS=BIN      gitleaks to run (default: `gitleaks` on PATH, else left out)
 #   BETTERLEAKS=BIN   betterleaks to run (default: `betterleaks` on PATH, else left out)
 #   KINGFISHER=BIN    kingfisher to run (default: `kingfisher` on PATH, else left out)
 # Prints per tool: wall seconds, CPU seconds (user + system), peak RSS and MB/s of unique blob
 # bytes (the sum of the sizes of every blob in the object database, each counted once, over the
-# wall time). Timed by GNU time (/usr/bin/time) when present, else by python3's resource module.
+# wall time), then each tool's wall and CPU as a ratio to ferret's, all from this one run. Timed by GNU time (/usr/bin/time) when present, else by python3's resource module.
 # Nothing is downloaded; the tools' reports go to a temporary directory.
 set -euo pipefail
 
@@ -19,6 +20,7 @@ repo=${1:?usage: history.sh REPO [RUNS]}
 runs=${2:-1}
 here=$(cd "$(dirname "$0")/.." && pwd)
 ferret=${FERRET:-$here/target/release/ferret}
+gitleaks=${GITLEAKS:-$(command -v gitleaks || true)}
 betterleaks=${BETTERLEAKS:-$(command -v betterleaks || true)}
 kingfisher=${KINGFISHER:-$(command -v kingfisher || true)}
 [ -d "$repo" ] || { echo "not a directory: $repo" >&2; exit 2; }
@@ -69,19 +71,37 @@ bench() {
       rate = 0
       if (wall[m] > 0) rate = bytes / 1e6 / wall[m]
       printf "%-12s %9.2f %9.2f %13.0f %9.1f\n", name, wall[m], cpu[m], rss[m] / 1024, rate
-    }'
+    }' | tee -a "$out/medians"
 }
 
 bench cat-file git -C "$repo" cat-file --batch-all-objects --batch --unordered
 bench ferret "$ferret" scan git "$repo" --format json -o /dev/null --quiet
-if [ -n "$betterleaks" ]; then
+if [ -n "$gitleaks" ] && [ -x "$gitleaks" ]; then
+  bench gitleaks "$gitleaks" git "$repo" --no-banner --exit-code 0 --report-format json \
+    --report-path "$out/gitleaks.json"
+else
+  echo "gitleaks     (not installed or not executable: put it on PATH or set GITLEAKS)"
+fi
+if [ -n "$betterleaks" ] && [ -x "$betterleaks" ]; then
   bench betterleaks "$betterleaks" git "$repo" --no-banner -o "$out/betterleaks.json" --exit-code 0
 else
-  echo "betterleaks  (not installed: put it on PATH or set BETTERLEAKS)"
+  echo "betterleaks  (not installed or not executable: put it on PATH or set BETTERLEAKS)"
 fi
-if [ -n "$kingfisher" ]; then
+if [ -n "$kingfisher" ] && [ -x "$kingfisher" ]; then
   bench kingfisher "$kingfisher" scan "$repo" --no-validate --no-update-check \
     --format json --output "$out/kingfisher.json"
 else
-  echo "kingfisher   (not installed: put it on PATH or set KINGFISHER)"
+  echo "kingfisher   (not installed or not executable: put it on PATH or set KINGFISHER)"
 fi
+
+# Ratios from the medians above: a peer's time over ferret's (above 1: ferret is faster).
+echo
+awk '
+  { wall[$1] = $2; cpu[$1] = $3; order[NR] = $1 }
+  END {
+    for (i = 1; i <= NR; i++) {
+      t = order[i]
+      if (t != "ferret" && wall["ferret"] > 0 && cpu["ferret"] > 0)
+        printf "%-12s / ferret: wall %.2fx, cpu %.2fx\n", t, wall[t] / wall["ferret"], cpu[t] / cpu["ferret"]
+    }
+  }' "$out/medians"

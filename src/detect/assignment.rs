@@ -138,6 +138,8 @@ fn recognise(
         sql_identified_by(line, he).map(|(v, quoted)| (v, quoted, (hs, he)))
     } else if hit.eq_ignore_ascii_case(b"mysql") {
         mysql_flag(line, he).map(|v| (v, false, (hs, he)))
+    } else if hit.ends_with(b"(") {
+        user_and_password_call(line, he).map(|v| (v, true, (hs, he)))
     } else {
         let (ns, ne) = name_token(line, hs, he)?;
         // Most keyword hits bind nothing (`tokens.next()`, `fn password(&self)`): the cheaper
@@ -472,6 +474,30 @@ fn sql_identified_by(line: &[u8], after: usize) -> Option<((usize, usize), bool)
     literal_at(line, at, false)
 }
 
+/// `conn.login('ops@corp.test', 'S3cret')`, `SetBasicAuth("u", "p")`, `auth=('u', 'p')`,
+/// `new NetworkCredential("u", "p")`: a call whose first two arguments are a user name and a
+/// password, both quoted literals (with variables there is nothing to report). The password's
+/// range is returned.
+fn user_and_password_call(line: &[u8], after_paren: usize) -> Option<(usize, usize)> {
+    let ((us, ue), user_quoted) = literal_at(line, skip_spaces(line, after_paren), false)?;
+    let user = &line[us..ue];
+    // A user name is one short token; anything else is a message, a URL or a format string.
+    if !user_quoted
+        || user.is_empty()
+        || user.len() > 64
+        || !user.iter().all(|b| b.is_ascii_graphic())
+        || user.contains(&b'/')
+    {
+        return None;
+    }
+    let comma = skip_spaces(line, ue + 1);
+    if line.get(comma) != Some(&b',') {
+        return None;
+    }
+    let (password, quoted) = literal_at(line, skip_spaces(line, comma + 1), false)?;
+    quoted.then_some(password)
+}
+
 /// `mysql -u root -pS3cret db`: the password glued to `-p`.
 fn mysql_flag(line: &[u8], after: usize) -> Option<(usize, usize)> {
     let flag = memchr::memmem::find(&line[after..], b" -p")? + after + 3;
@@ -510,6 +536,10 @@ mod tests {
             "accesskey",
             "privatekey",
             "secretkey",
+            "login(",
+            "basicauth(",
+            "auth=(",
+            "networkcredential(",
         ] {
             if let Some(at) = lower.find(word)
                 && let Some((a, kind, score)) = recognise(data, at, at + word.len())
@@ -523,6 +553,29 @@ mod tests {
 
     fn value(line: &str) -> Option<String> {
         found(line).map(|f| f.0)
+    }
+
+    #[test]
+    fn calls_taking_a_user_and_a_password_report_the_password() {
+        let v = "Kq7#vR2!mZ9w";
+        for line in [
+            format!("    conn.login('ops@corp.test', '{v}', function(err) {{"),
+            format!("server.login(\"alerts\", \"{v}\")"),
+            format!("req.SetBasicAuth(\"deploy\", \"{v}\")"),
+            format!("resp = requests.get(u, auth=('svc', '{v}'))"),
+            format!("var c = new NetworkCredential(\"svc\", \"{v}\");"),
+        ] {
+            assert_eq!(value(&line).as_deref(), Some(v), "{line}");
+        }
+        for line in [
+            "client.login(username, password)",
+            "client.login('ops', pw)",
+            "smtp.login(user, 'x')",
+            "log.info('login(%s)', name)",
+            "session.login('please sign in first', 'Kq7#vR2!mZ9w')",
+        ] {
+            assert_eq!(value(line), None, "{line}");
+        }
     }
 
     #[test]

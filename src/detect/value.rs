@@ -69,7 +69,9 @@ const NON_VALUES: &[&str] = &[
 
 /// Words in a value that describe it as a test value.
 const TEST_MARKERS: &[&str] = &["test", "mock", "demo", "stub"];
-/// Words in a value that name the field it fills (`password123`, `my-secret-token`).
+/// Words in a value that name the field it fills (`my-secret-token`, `yourpassword`). With digits
+/// added (`password123`, `AdminPassword1`) the value is a classic weak password instead: people
+/// do choose those, and a labelled leak counts them.
 const FIELD_WORDS: &[&str] = &["password", "passwd", "secret", "token", "apikey", "api_key"];
 
 /// Scores `value` under a name of `kind`; `None` when it is not a credential value at all.
@@ -151,7 +153,7 @@ pub fn score_value(
         score.lower("published example");
         score.lower("published example");
     }
-    if contains_any(lower, FIELD_WORDS) {
+    if !digit && contains_any(lower, FIELD_WORDS) {
         score.lower("value names its field");
     }
     if contains_any(lower, TEST_MARKERS) {
@@ -535,6 +537,14 @@ mod tests {
         );
         assert_eq!(
             conf("password123", NameKind::Password),
+            Some(Confidence::Medium)
+        );
+        assert_eq!(
+            conf("AdminPassword123", NameKind::Password),
+            Some(Confidence::Medium)
+        );
+        assert_eq!(
+            conf("yoursecretpassword", NameKind::Password),
             Some(Confidence::Low)
         );
         assert_eq!(

@@ -48,6 +48,7 @@ const EXPECTED: &[(&str, &str, u64, u64, &str)] = &[
     ("password-hash", "etc/.htpasswd", 3, 8, "high"),
     ("password-hash", "etc/shadow", 1, 6, "high"),
     ("password-hash", "etc/shadow", 3, 6, "high"),
+    ("password-hash", "etc/proftpd/ftpd.passwd", 1, 8, "high"),
     (
         "aws-credentials-file",
         "home/.aws/credentials",
@@ -86,6 +87,8 @@ const EXPECTED: &[(&str, &str, u64, u64, &str)] = &[
     ("npm-npmrc-password", "home/.npmrc", 5, 34, "high"),
     ("pgpass-password", "home/.pgpass", 2, 32, "high"),
     ("pgpass-password", "home/.pgpass", 3, 24, "high"),
+    // `password` is what a template holds, but also what people log in with: ranked, not dropped.
+    ("pgpass-password", "home/.pgpass", 6, 30, "medium"),
     ("pypi-pypirc-password", "home/.pypirc", 13, 12, "high"),
     ("s3cfg-secret", "home/.s3cfg", 3, 14, "high"),
     (
@@ -126,6 +129,13 @@ const EXPECTED: &[(&str, &str, u64, u64, &str)] = &[
         "high",
     ),
     ("winscp-password", "win/WinSCP.ini", 7, 10, "high"),
+    (
+        "firefox-saved-password",
+        "home/.mozilla/firefox/t7qk2v1m.default-release/logins.json",
+        1,
+        313,
+        "high",
+    ),
 ];
 
 fn places(findings: &[serde_json::Value]) -> Vec<Place> {

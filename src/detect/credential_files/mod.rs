@@ -7,6 +7,7 @@
 //! `rules/credential-files.toml` (its name, severity and rotation text are data, its matching is
 //! here), or the content rule a format already has (`netrc-password`), so a secret keeps one id.
 
+mod browsers;
 mod db_gui;
 mod docker;
 mod editor_sftp;
@@ -40,6 +41,14 @@ use super::rules::Rule;
 /// The rule that reports password hashes (shadow, htpasswd, dumps); its values are exact formats,
 /// not passwords, so the stand-in check does not apply to them.
 pub const PASSWORD_HASH_RULE: &str = "password-hash";
+
+/// Rules whose values are hashes or ciphertext (runs of `A` in DER, `$` in crypt strings), so the
+/// stand-in checks do not apply to them.
+const OPAQUE_RULES: &[&str] = &[PASSWORD_HASH_RULE, browsers::FIREFOX_RULE];
+
+/// Token-sized values (keys, not typed passwords) with a placeholder marker are documentation's
+/// (`wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY`); shorter ones may be what someone typed.
+const TOKEN_SIZED: usize = 20;
 
 /// Longest value reported: a kubeconfig's base64 client key is a few kilobytes; more is not a field.
 const MAX_SECRET: usize = 16 << 10;
@@ -98,6 +107,7 @@ pub fn read(format: Format, data: &[u8], out: &mut Vec<Field>) {
         Format::EditorSftp => editor_sftp::read(data, out),
         Format::Dbeaver => db_gui::read_dbeaver(data, out),
         Format::Robomongo => db_gui::read_robomongo(data, out),
+        Format::FirefoxLogins => browsers::read_firefox_logins(data, out),
         Format::JetBrains => db_gui::read_jetbrains(data, out),
         Format::WpConfig => frameworks::read_wp_config(data, out),
         Format::DjangoSettings => frameworks::read_django(data, out),
@@ -145,12 +155,18 @@ impl CredentialFiles {
             let Some(rule) = self.index(field.rule) else {
                 continue;
             };
-            let checked = field.rule != PASSWORD_HASH_RULE;
+            // Hashes and encrypted blobs are exact formats, not typed values.
+            let checked = !OPAQUE_RULES.contains(&field.rule);
             if field.secret.len() > MAX_SECRET || (checked && is_stand_in(&field.secret)) {
                 continue;
             }
             // The format names the field: its value is a credential however weak it looks.
             let mut score = Scored::new(Confidence::High);
+            if checked && reads_like_a_stand_in(&field.secret) {
+                // `password` in a `.pgpass` or `ExamplePass1` in a FileZilla site is what the
+                // tool logs in with, but the same words fill templates: ranked, not dropped.
+                score.lower("stand-in value");
+            }
             if file.example {
                 score.lower("example file");
             }
@@ -178,13 +194,12 @@ impl CredentialFiles {
     }
 }
 
+/// Words that a credential store's password field holds in templates and in earnest alike
+/// (people do log in with `password`): ranked lower, not dropped.
+const FIELD_WORDS: &[&str] = &["password", "passwd", "pass", "secret", "token"];
+
 /// Words that stand for a credential in templates and docs rather than being one.
 const STAND_IN_WORDS: &[&str] = &[
-    "password",
-    "passwd",
-    "pass",
-    "secret",
-    "token",
     "none",
     "null",
     "nil",
@@ -196,11 +211,56 @@ const STAND_IN_WORDS: &[&str] = &[
     "mypassword",
 ];
 
-/// An empty value, a placeholder (`<password>`, `changeme`, `*****`), an environment or template
-/// reference (`${VAR}`, `$VAR`, `%VAR%`, `{{ .x }}`, `<%= ... %>`) or a stand-in word.
+/// Marks that only a template, a masked copy or a code reference puts in a value (compared
+/// case-insensitively).
+const TEMPLATE_MARKERS: &[&str] = &[
+    "${",
+    "{{",
+    "%(",
+    "process.env",
+    "os.environ",
+    "getenv",
+    "your_",
+    "your-",
+    "yourkey",
+    "yourpass",
+    "placeholder",
+    "redacted",
+    "insert",
+    "replace",
+    "...",
+    "xxxx",
+    "****",
+];
+
+fn contains_template_marker(v: &[u8]) -> bool {
+    let lower = v.to_ascii_lowercase();
+    TEMPLATE_MARKERS
+        .iter()
+        .any(|m| memchr::memmem::find(&lower, m.as_bytes()).is_some())
+}
+
+/// A value that may be real but reads like a template's: a field word (`password`) or one with
+/// a placeholder marker (`changeme`, `ExamplePass1`, `dummy-pw`).
+fn reads_like_a_stand_in(value: &[u8]) -> bool {
+    let v = value.trim_ascii();
+    FIELD_WORDS
+        .iter()
+        .any(|w| v.eq_ignore_ascii_case(w.as_bytes()))
+        || is_placeholder(v)
+}
+
+/// A token-sized value with a placeholder marker: a key from documentation, not a login.
+fn is_documentation_key(v: &[u8]) -> bool {
+    v.len() >= TOKEN_SIZED && is_placeholder(v)
+}
+
+/// An empty value, a masked one (`*****`, `xxxxxxxx`), an environment or template reference
+/// (`${VAR}`, `$VAR`, `%VAR%`, `{{ .x }}`, `<%= ... %>`), an `<angle placeholder>`, a fill-in
+/// (`password_here`) or a stand-in word (`none`, `yourpassword`): nothing anyone logs in with.
 pub fn is_stand_in(value: &[u8]) -> bool {
     let v = value.trim_ascii();
-    if v.is_empty() || is_placeholder(v) {
+    if v.is_empty() || is_documentation_key(v) {
         return true;
     }
     if v.iter()
@@ -215,6 +275,9 @@ pub fn is_stand_in(value: &[u8]) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || *b == b'_'),
         _ => v.starts_with(b"{{") || v.starts_with(b"<%") || v.starts_with(b"#{"),
     };
+    if contains_template_marker(v) {
+        return true;
+    }
     // `password_here`, `put_key_here`: what the WordPress sample and many templates write.
     let fill_in = v.len() > 5 && v[v.len() - 5..].eq_ignore_ascii_case(b"_here");
     reference
@@ -241,15 +304,29 @@ mod tests {
             "<password>",
             "<%= ENV['X'] %>",
             "*****",
-            "changeme",
-            "Password",
             "xxxxxxxx",
             "password_here",
+            "yourpassword",
+            "None",
+            "XXXX-XXXX",
+            "<enter password>",
+            "your-password",
+            "REDACTED",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
         ] {
             assert!(is_stand_in(v.as_bytes()), "{v:?}");
         }
-        for v in ["hunter2", "admin123", "S3cr3t!", "$2y$", "50%off"] {
+        for v in [
+            "hunter2", "admin123", "S3cr3t!", "$2y$", "50%off", "password", "changeme",
+        ] {
             assert!(!is_stand_in(v.as_bytes()), "{v:?}");
+        }
+        // Kept, but ranked as the stand-ins they may be.
+        for v in ["Password", "changeme", "ExamplePas123", "dummy-pass"] {
+            assert!(reads_like_a_stand_in(v.as_bytes()), "{v:?}");
+        }
+        for v in ["hunter2", "Fw8#qLm2"] {
+            assert!(!reads_like_a_stand_in(v.as_bytes()), "{v:?}");
         }
     }
 }

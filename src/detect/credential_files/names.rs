@@ -57,6 +57,8 @@ pub enum Format {
     DotEnv,
     /// `/etc/shadow`: the hash field.
     Shadow,
+    /// Firefox `logins.json`: `encryptedPassword`, which the profile's `key4.db` opens.
+    FirefoxLogins,
     /// `.htpasswd`: `user:hash`.
     Htpasswd,
     /// SQL dumps and database seed files: password hashes in crypt formats.
@@ -126,6 +128,7 @@ pub fn recognise(path: &[u8]) -> Option<CredentialFile> {
             return found(Format::EditorSftp);
         }
         b"robo3t.json" | b"robomongo.json" => return found(Format::Robomongo),
+        b"logins.json" => return found(Format::FirefoxLogins),
         b"wp-config.php" => return found(Format::WpConfig),
         b"master.key" if parent == b"config" => return found(Format::RailsKey),
         b"secrets.yml" if parent == b"config" => return found(Format::RailsSecrets),
@@ -186,13 +189,20 @@ fn by_pattern(name: &[u8], parent: &[u8]) -> Option<CredentialFile> {
     if name.starts_with(b"data-sources") && name.ends_with(b".json") && parent == b".dbeaver" {
         return with(Format::Dbeaver, false);
     }
-    if name.starts_with(b".dbeaver-data-sources") && name.ends_with(b".xml") {
+    // DBeaver before 6.1 kept `.dbeaver-data-sources.xml` in each project; copies drop the dot.
+    let dbeaver_xml = name.strip_prefix(b".").unwrap_or(name);
+    if dbeaver_xml.starts_with(b"dbeaver-data-sources") && name.ends_with(b".xml") {
         return with(Format::Dbeaver, false);
     }
     if let Some(stem) = strip_suffix_ci(name, b".py")
         && (contains(stem, b"settings") || parent == b"settings")
     {
         return with(Format::DjangoSettings, false);
+    }
+    // `passwd`-style user databases of FTP and mail daemons (`ftpd.passwd`, `proftpdpasswd`,
+    // `/etc/passwd` on systems without shadow): `user:hash:uid:...`, the hash where shadow's is.
+    if strip_suffix_ci(name, b"passwd").is_some_and(|stem| !stem.ends_with(b"ht")) {
+        return with(Format::Shadow, false);
     }
     if strip_suffix_ci(name, b".sql").is_some() || is_seed_file(name, parent) {
         return with(Format::HashDump, false);
@@ -281,6 +291,15 @@ mod tests {
         assert_eq!(format("config/master.key"), Some(Format::RailsKey));
         assert_eq!(format("keys/master.key"), None);
         assert_eq!(format("dump/prod.SQL"), Some(Format::HashDump));
+        assert_eq!(format("etc/proftpd/ftpd.passwd"), Some(Format::Shadow));
+        assert_eq!(format("proftpdpasswd"), Some(Format::Shadow));
+        assert_eq!(format("site/.htpasswd"), Some(Format::Htpasswd));
+        assert_eq!(format("src/passwd.c"), None);
+        assert_eq!(
+            format("profiles/abc.default/logins.json"),
+            Some(Format::FirefoxLogins)
+        );
+        assert_eq!(format("db/dbeaver-data-sources.xml"), Some(Format::Dbeaver));
         assert_eq!(format("db/seeds.rb"), Some(Format::HashDump));
         assert_eq!(format("src/main.rs"), None);
         assert_eq!(format(".environment"), None);
