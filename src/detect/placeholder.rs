@@ -5,9 +5,9 @@ use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
 
-/// Substrings (compared ASCII case-insensitively) that mark a value as a placeholder.
-const PLACEHOLDER_MARKERS: &[&str] = &[
-    "example",
+/// Substrings (compared ASCII case-insensitively) that only a template, a masked copy or a code
+/// reference puts in a value: nobody logs in with `your_password` or `${DB_PASS}`.
+const TEMPLATE_MARKERS: &[&str] = &[
     "xxxx",
     "****",
     "${",
@@ -19,25 +19,45 @@ const PLACEHOLDER_MARKERS: &[&str] = &[
     "your_",
     "your-",
     "yourkey",
-    "dummy",
-    "sample",
     "placeholder",
-    "changeme",
-    "change_me",
     "redacted",
-    "fake",
     "insert",
     "replace",
     "...",
     "…",
 ];
 
+/// Substrings that mark a sample value, though a person may also have typed them as a weak
+/// password (`changeme`, `ExamplePass1`).
+const SAMPLE_MARKERS: &[&str] = &[
+    "example",
+    "dummy",
+    "sample",
+    "changeme",
+    "change_me",
+    "fake",
+];
+
 /// One automaton over the markers: a single pass over the value finds any of them.
 fn markers() -> &'static AhoCorasick {
     static MARKERS: OnceLock<AhoCorasick> = OnceLock::new();
     MARKERS.get_or_init(|| {
-        AhoCorasick::new(PLACEHOLDER_MARKERS).expect("the placeholder markers are valid patterns")
+        AhoCorasick::new(TEMPLATE_MARKERS.iter().chain(SAMPLE_MARKERS))
+            .expect("the placeholder markers are valid patterns")
     })
+}
+
+/// Whether `value` holds a template, masking or code-reference marker (`${`, `your_`, `xxxx`).
+pub fn has_template_marker(value: &[u8]) -> bool {
+    static TEMPLATE: OnceLock<AhoCorasick> = OnceLock::new();
+    TEMPLATE
+        .get_or_init(|| {
+            AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(TEMPLATE_MARKERS)
+                .expect("the template markers are valid patterns")
+        })
+        .is_match(value)
 }
 
 /// Returns whether `secret` is a placeholder rather than a credential.

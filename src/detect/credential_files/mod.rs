@@ -35,7 +35,7 @@ use text::Span;
 use super::confidence::{Confidence, Scored};
 use super::entropy::shannon_entropy;
 use super::matcher::Match;
-use super::placeholder::is_placeholder;
+use super::placeholder::{has_template_marker, is_placeholder};
 use super::rules::Rule;
 
 /// The rule that reports password hashes (shadow, htpasswd, dumps); its values are exact formats,
@@ -211,35 +211,6 @@ const STAND_IN_WORDS: &[&str] = &[
     "mypassword",
 ];
 
-/// Marks that only a template, a masked copy or a code reference puts in a value (compared
-/// case-insensitively).
-const TEMPLATE_MARKERS: &[&str] = &[
-    "${",
-    "{{",
-    "%(",
-    "process.env",
-    "os.environ",
-    "getenv",
-    "your_",
-    "your-",
-    "yourkey",
-    "yourpass",
-    "placeholder",
-    "redacted",
-    "insert",
-    "replace",
-    "...",
-    "xxxx",
-    "****",
-];
-
-fn contains_template_marker(v: &[u8]) -> bool {
-    let lower = v.to_ascii_lowercase();
-    TEMPLATE_MARKERS
-        .iter()
-        .any(|m| memchr::memmem::find(&lower, m.as_bytes()).is_some())
-}
-
 /// A value that may be real but reads like a template's: a field word (`password`) or one with
 /// a placeholder marker (`changeme`, `ExamplePass1`, `dummy-pw`).
 fn reads_like_a_stand_in(value: &[u8]) -> bool {
@@ -275,7 +246,7 @@ pub fn is_stand_in(value: &[u8]) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || *b == b'_'),
         _ => v.starts_with(b"{{") || v.starts_with(b"<%") || v.starts_with(b"#{"),
     };
-    if contains_template_marker(v) {
+    if has_template_marker(v) {
         return true;
     }
     // `password_here`, `put_key_here`: what the WordPress sample and many templates write.
