@@ -201,13 +201,27 @@ fn by_pattern(name: &[u8], parent: &[u8]) -> Option<CredentialFile> {
     }
     // `passwd`-style user databases of FTP and mail daemons (`ftpd.passwd`, `proftpdpasswd`,
     // `/etc/passwd` on systems without shadow): `user:hash:uid:...`, the hash where shadow's is.
-    if strip_suffix_ci(name, b"passwd").is_some_and(|stem| !stem.ends_with(b"ht")) {
+    // Only those names: the format is read fully, so a script called `setpasswd` must not be.
+    if is_passwd_database(name) {
         return with(Format::Shadow, false);
     }
     if strip_suffix_ci(name, b".sql").is_some() || is_seed_file(name, parent) {
         return with(Format::HashDump, false);
     }
     None
+}
+
+/// `passwd`, `passwd-`, `*.passwd` and the FTP daemons' `*ftpdpasswd` / `*ftpd.passwd`.
+fn is_passwd_database(name: &[u8]) -> bool {
+    if name == b"passwd" || name == b"passwd-" {
+        return true;
+    }
+    let Some(stem) = strip_suffix_ci(name, b"passwd") else {
+        return false;
+    };
+    let stem = stem.strip_suffix(b".").unwrap_or(stem);
+    (stem.len() < name.len() - 6 && !stem.ends_with(b".ht") && stem != b".ht")
+        || strip_suffix_ci(stem, b"ftpd").is_some()
 }
 
 /// `seeds.rb`, `seed_users.sql`, `UserSeeder.php`, `db/seeds/users.js`: files that fill a database.
@@ -295,6 +309,12 @@ mod tests {
         assert_eq!(format("proftpdpasswd"), Some(Format::Shadow));
         assert_eq!(format("site/.htpasswd"), Some(Format::Htpasswd));
         assert_eq!(format("src/passwd.c"), None);
+        assert_eq!(
+            format("bin/setpasswd"),
+            None,
+            "a script, not a user database"
+        );
+        assert_eq!(format("etc/passwd"), Some(Format::Shadow));
         assert_eq!(
             format("profiles/abc.default/logins.json"),
             Some(Format::FirefoxLogins)
